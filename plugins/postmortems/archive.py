@@ -1,0 +1,146 @@
+"""The whole archive: every postmortem file read once, validated, and checked against the
+others and the service catalog.
+
+Used by the MkDocs plugin and by `postmortems validate`, so both report exactly the same
+problems for the same files.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .model import Postmortem, Problem, Service
+from .parse import KeyPath, decode, parse_document
+from .validate import PAGE_KEYS, Rules, closest, validate
+
+
+@dataclass
+class Entry:
+    """One postmortem file: its text (None when unreadable) and record (None when invalid)."""
+
+    path: str
+    body: str | None  # the Markdown after the front matter; None when the file cannot be read
+    record: Postmortem | None
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+    title: str | None = None  # the front matter title, even when the record is invalid
+    page_meta: dict[str, Any] = field(default_factory=dict)  # MkDocs/Material page keys
+
+    def line_of(self, *key: str | int) -> int | None:
+        return self.lines.get(tuple(key)) or self.lines.get(tuple(key[:1]))
+
+
+@dataclass
+class Archive:
+    entries: dict[str, Entry] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    catalog: dict[str, Service] | None = None
+
+    @property
+    def records(self) -> list[Postmortem]:
+        """Valid records, drafts included, oldest first."""
+        found = [entry.record for entry in self.entries.values() if entry.record is not None]
+        return sorted(found, key=lambda r: (r.started_at, r.id))
+
+    @property
+    def published(self) -> list[Postmortem]:
+        """What every figure counts: review and final postmortems."""
+        return [record for record in self.records if not record.is_draft]
+
+
+def read_file(path: str, data: bytes, rules: Rules, max_bytes: int) -> tuple[Entry, list[Problem]]:
+    """Read and validate one file on its own."""
+    text, problems = decode(path, data, max_bytes)
+    if text is None:
+        return Entry(path, None, None), problems
+    if not text.strip():
+        return Entry(path, text, None), [
+            Problem("error", path, 1, "file is empty: write the postmortem or delete the file")
+        ]
+    doc = parse_document(path, text)
+    record, found = validate(doc, rules)
+    title = doc.front.get("title")
+    meta = {key: value for key, value in doc.front.items() if key in PAGE_KEYS}
+    body = doc.body if doc.body or not doc.fatal else text  # an unclosed block: show it all, lose nothing
+    entry = Entry(path, body, record, doc.lines, title if isinstance(title, str) else None, meta)
+    return entry, problems + found
+
+
+def cross_check(entries: dict[str, Entry], catalog: dict[str, Service] | None) -> list[Problem]:
+    """Checks that need the whole archive: unique ids, related ids, catalog services, default teams."""
+    problems: list[Problem] = []
+    by_id: dict[str, Entry] = {}
+    for path in sorted(entries):
+        entry = entries[path]
+        record = entry.record
+        if record is None:
+            continue
+        first = by_id.get(record.id)
+        if first is not None:
+            problems.append(
+                Problem(
+                    "error",
+                    path,
+                    entry.line_of("id") or 1,
+                    f"'id': {record.id} is already used by {first.path}: give this postmortem the next "
+                    "free id (postmortems new shows it); it is left out of every index until then",
+                    key="id",
+                )
+            )
+            entry.record = None
+            continue
+        by_id[record.id] = entry
+    names = sorted(catalog) if catalog else []
+    for entry in by_id.values():
+        record = entry.record
+        assert record is not None
+        for index, other in enumerate(record.related):
+            found = by_id.get(other)
+            if found is None:
+                problems.append(
+                    Problem(
+                        "warning",
+                        record.source,
+                        entry.line_of("related", index),
+                        f"'related.{index}': {other} is not an incident in this archive: fix the id or "
+                        "remove it",
+                        key=f"related.{index}",
+                    )
+                )
+        if catalog is None:
+            continue
+        for service in record.services:
+            if service not in catalog:
+                hint = closest(service, names)
+                suggestion = f" Did you mean '{hint}'?" if hint else " Add it to the service catalog."
+                problems.append(
+                    Problem(
+                        "warning",
+                        record.source,
+                        entry.line_of("services", record.services.index(service)),
+                        f"'services': '{service}' is not in the service catalog.{suggestion}",
+                        key="services",
+                    )
+                )
+        if not record.teams:
+            teams = [catalog[s].team for s in record.services if s in catalog and catalog[s].team]
+            record.teams = list(dict.fromkeys(t for t in teams if t))
+    return problems
+
+
+def build_archive(
+    files: Iterable[tuple[str, bytes]],
+    rules: Rules,
+    catalog: dict[str, Service] | None,
+    max_bytes: int = 2 * 1024 * 1024,
+) -> Archive:
+    """Read every file, then check them together. Problems are sorted by file and line."""
+    archive = Archive(catalog=catalog)
+    for path, data in files:
+        entry, problems = read_file(path, data, rules, max_bytes)
+        archive.entries[path] = entry
+        archive.problems.extend(problems)
+    archive.problems.extend(cross_check(archive.entries, catalog))
+    archive.problems.sort(key=lambda p: (p.path, p.line or 0))
+    return archive

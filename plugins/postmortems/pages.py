@@ -1,0 +1,190 @@
+"""Which pages the knowledge base generates, where they live, and what each one shows.
+
+The plugin turns each `PageSpec` into a virtual `File`; templates get the spec and the
+`Knowledge` in their context. URLs are computed here once so that pages, JSON and feeds agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .knowledge import PATTERN_KINDS, Knowledge
+from .metrics import month_key
+
+DEFAULT_FOLDERS = {
+    "incidents": "incidents",
+    "explorer": "explorer",
+    "services": "services",
+    "teams": "teams",
+    "patterns": "patterns",
+    "action_items": "action-items",
+    "trends": "trends",
+    "reports": "reports",
+    "backlog": "backlog",
+    "feeds": "feeds",
+}
+PATTERN_FOLDERS = {"factor": "factors", "tag": "tags", "trigger": "triggers", "fix_class": "fix-classes"}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    src_uri: str
+    kind: str
+    title: str
+    key: str = ""
+    in_nav: bool = False
+    charts: bool = False
+    description: str = ""
+
+    @property
+    def template(self) -> str:
+        return f"postmortems/{self.kind}.html"
+
+
+class Layout:
+    """Folder of each page kind, and the URL of any generated page."""
+
+    def __init__(self, folders: Mapping[str, str], use_directory_urls: bool) -> None:
+        self.folders = {**DEFAULT_FOLDERS, **{k: v.strip("/") for k, v in folders.items()}}
+        self.use_directory_urls = use_directory_urls
+
+    def src_uri(self, kind: str, key: str = "") -> str:
+        if kind in PATTERN_FOLDERS:
+            base = f"{self.folders['patterns']}/{PATTERN_FOLDERS[kind]}"
+        elif kind in ("service", "team", "report"):
+            base = self.folders[kind + "s"]
+        elif kind == "feed":
+            return f"{self.folders['feeds']}/{key or 'all'}.xml"
+        else:
+            base = self.folders[kind]
+        return f"{base}/{key or 'index'}.md"
+
+    def url_of(self, src_uri: str) -> str:
+        if not src_uri.endswith(".md"):
+            return src_uri
+        stem = src_uri[:-3]
+        if stem.endswith("index") and (stem == "index" or stem.endswith("/index")):
+            return stem[: -len("index")] if self.use_directory_urls else stem + ".html"
+        return stem + "/" if self.use_directory_urls else stem + ".html"
+
+    def url(self, kind: str, key: str = "") -> str:
+        return self.url_of(self.src_uri(kind, key))
+
+
+def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
+    """Every generated page: index pages in the nav, detail pages reachable from them."""
+    specs = [
+        PageSpec(
+            layout.src_uri("incidents"),
+            "incidents",
+            "Incidents",
+            in_nav=True,
+            description="Every published postmortem in one sortable table.",
+        ),
+        PageSpec(
+            layout.src_uri("explorer"),
+            "explorer",
+            "Explorer",
+            in_nav=True,
+            description="Search postmortems by words and filter by service, team, severity, factor and date.",
+        ),
+        PageSpec(
+            layout.src_uri("services"),
+            "services",
+            "Services",
+            in_nav=True,
+            description="Every service with its incidents, MTTR, repeats and open action items.",
+        ),
+        PageSpec(
+            layout.src_uri("teams"),
+            "teams",
+            "Teams",
+            in_nav=True,
+            description="Every team with its services, incidents and action items.",
+        ),
+        PageSpec(
+            layout.src_uri("patterns"),
+            "patterns",
+            "Patterns",
+            in_nav=True,
+            description="Contributing factors, tags, triggers and fix classes across teams.",
+        ),
+        PageSpec(
+            layout.src_uri("action_items"),
+            "action_items",
+            "Action items",
+            in_nav=True,
+            description="Open, overdue and recently done follow-up work, by owner and team.",
+        ),
+        PageSpec(
+            layout.src_uri("trends"),
+            "trends",
+            "Trends",
+            in_nav=True,
+            charts=True,
+            description="Incidents by severity, MTTR, repeat rate, completion and time to postmortem.",
+        ),
+        PageSpec(
+            layout.src_uri("reports"),
+            "reports",
+            "Monthly reports",
+            in_nav=True,
+            description="One report per month: this month against the last.",
+        ),
+        PageSpec(
+            layout.src_uri("backlog"),
+            "backlog",
+            "Modernization backlog",
+            in_nav=True,
+            description="Services ranked by the modernization score.",
+        ),
+    ]
+    for name, view in kb.services.items():
+        text = view.service.description if view.service and view.service.description else ""
+        specs.append(
+            PageSpec(
+                layout.src_uri("service", name),
+                "service",
+                name,
+                name,
+                charts=True,
+                description=f"Service {name} ({view.team or 'no owner'}). {text}",
+            )
+        )
+    for name, team in kb.teams.items():
+        specs.append(
+            PageSpec(
+                layout.src_uri("team", team.slug),
+                "team",
+                f"Team {name}",
+                name,
+                charts=True,
+                description=f"Team {name}: services {', '.join(team.services)}.",
+            )
+        )
+    for kind, bucket in kb.patterns.items():
+        label = PATTERN_KINDS[kind][1].rstrip("s").lower()
+        for key in bucket:
+            specs.append(
+                PageSpec(
+                    layout.src_uri(kind, key), "pattern", key, f"{kind}:{key}", description=f"{label}: {key}"
+                )
+            )
+    for row in kb.report:
+        month = str(row["month"])
+        specs.append(
+            PageSpec(
+                layout.src_uri("report", month),
+                "report",
+                f"Report {month}",
+                month,
+                charts=False,
+                description=f"Monthly incident report for {month}.",
+            )
+        )
+    return specs
+
+
+def current_month(kb: Knowledge) -> str:
+    return month_key(kb.as_of)

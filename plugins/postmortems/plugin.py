@@ -1,0 +1,334 @@
+"""The MkDocs plugin: a thin layer that feeds MkDocs' files to the pure modules and hands
+their results back as virtual pages, assets and JSON.
+
+Build flow: `on_config` resets state and loads the catalog and scoring model; `on_files` reads
+every postmortem once, validates the archive, computes the knowledge and adds the generated
+files; `on_page_read_source` gives MkDocs the body we already read (so the file is not read,
+nor its YAML parsed, twice); `on_page_content` adds the header card; `on_page_context` passes
+the data to the templates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import os
+from dataclasses import dataclass, field
+from typing import Any
+
+import jinja2
+from mkdocs.config import base
+from mkdocs.config import config_options as c
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
+
+from . import export, feeds, search
+from .charts import Chart, service_charts, team_charts, trend_charts
+from .report import MonthReport, month_report
+from .archive import Archive, build_archive
+from .catalog import load_catalog
+from .knowledge import Knowledge, build_knowledge
+from .model import Problem
+from .pages import Layout, PageSpec, page_specs
+from .scoring import Model, ScoringError, load_model
+from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
+
+log = logging.getLogger("mkdocs.plugins.postmortems")
+PACKAGE_DIR = os.path.dirname(__file__)
+ASSETS = "assets/postmortems"
+
+
+class PostmortemsConfig(base.Config):
+    path = c.Type(str, default="postmortems")
+    """Folder under docs_dir that holds the postmortems."""
+    catalog = c.Type(str, default="services.yml")
+    """Service catalog, relative to docs_dir; it is read, not published."""
+    backstage = c.ListOfItems(c.Type(str), default=[])
+    """Backstage catalog-info.yaml files, relative to the config file."""
+    as_of = c.Optional(c.Type((str, dt.date)))
+    """The date every figure is computed for (YYYY-MM-DD); default: the build date (UTC)."""
+    repeat_window_days = c.Type(int, default=90)
+    severities = c.ListOfItems(c.Type(str), default=list(DEFAULT_SEVERITIES))
+    severity_aliases = c.Type(dict, default=dict(DEFAULT_ALIASES))
+    show_drafts = c.Type(bool, default=False)
+    """Publish drafts in `mkdocs build` too (they are always shown by `mkdocs serve`)."""
+    legacy = c.Choice(("warn", "info"), default="warn")
+    """How legacy bold-header files are reported: a warning (fails --strict) or info."""
+    api_dir = c.Type(str, default="api")
+    pages = c.Type(dict, default={})
+    """Folder of each generated page kind, e.g. {services: catalog}."""
+    scoring = c.Optional(c.Type(str))
+    """Scoring model YAML laid over the default one, relative to the config file."""
+    max_file_kb = c.Type(int, default=2048)
+    feeds = c.Type(bool, default=True)
+
+
+@dataclass
+class PageData:
+    """What a template gets as `pm`."""
+
+    kb: Knowledge
+    layout: Layout
+    spec: PageSpec | None = None
+    record: Any = None
+    problems: list[Problem] | None = None
+    assets: str = ASSETS
+    api_dir: str = "api"
+    charts: list[Chart] = field(default_factory=list)
+    report: MonthReport | None = None
+
+
+def _log(problem: Problem) -> None:
+    {"error": log.error, "warning": log.warning, "info": log.info}[problem.level](str(problem))
+
+
+class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self._reset()
+
+    def _reset(self) -> None:
+        self.archive = Archive()
+        self.kb: Knowledge | None = None
+        self.layout = Layout({}, True)
+        self.specs: dict[str, PageSpec] = {}
+        self.model: Model | None = None
+        self.rules = Rules()
+        self.env: jinja2.Environment | None = None
+        self.bodies: dict[str, str] = {}
+
+    # ------------------------------------------------------------------ config
+
+    @event_priority(0)  # no ordering needs: it only reads our own options
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self._reset()
+        as_of = self.config.as_of
+        if isinstance(as_of, str):
+            try:
+                as_of = dt.date.fromisoformat(as_of)
+            except ValueError:
+                raise PluginError(f"postmortems: as_of '{as_of}' is not a date (YYYY-MM-DD)") from None
+        self.as_of: dt.date = as_of or dt.datetime.now(dt.timezone.utc).date()
+        aliases = {str(k): str(v) for k, v in self.config.severity_aliases.items()}
+        self.rules = Rules(
+            tuple(self.config.severities),
+            aliases,
+            self.as_of,
+            "warning" if self.config.legacy == "warn" else "info",
+        )
+        config_dir = os.path.dirname(config.config_file_path or ".")
+        try:
+            scoring = os.path.join(config_dir, self.config.scoring) if self.config.scoring else None
+            self.model = load_model(scoring)
+        except ScoringError as exc:
+            raise PluginError(f"postmortems: {exc}") from None
+        self.layout = Layout(
+            {str(k): str(v) for k, v in self.config.pages.items()}, config.use_directory_urls
+        )
+        # Package templates go after the site's custom_dir, so theme_overrides/ wins.
+        templates = os.path.join(PACKAGE_DIR, "templates")
+        if templates not in config.theme.dirs:
+            position = 1 if config.theme.custom_dir else 0
+            config.theme.dirs.insert(position, templates)
+        for css in (f"{ASSETS}/postmortems.css",):
+            if css not in config.extra_css:
+                config.extra_css.append(css)
+        script = f"{ASSETS}/postmortems.js"
+        if script not in [str(s) for s in config.extra_javascript]:
+            config.extra_javascript.append(script)
+        return config
+
+    # ------------------------------------------------------------------ files
+
+    @event_priority(-50)  # after other plugins added or removed files, so we see the final set
+    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
+        prefix = self.config.path.strip("/") + "/"
+        catalog_file = files.get_file_from_path(self.config.catalog)
+        if catalog_file is not None:
+            catalog_file.inclusion = InclusionLevel.EXCLUDED
+        catalog, problems = load_catalog(config.docs_dir, self.config.catalog, [])
+        if self.config.backstage:
+            extra, more = load_catalog(
+                os.path.dirname(config.config_file_path or "."), None, self.config.backstage
+            )
+            problems += more
+            if extra:
+                catalog = {**extra, **(catalog or {})}
+        for problem in problems:
+            _log(problem)
+
+        sources = [f for f in files if f.src_uri.startswith(prefix) and f.src_uri.endswith(".md")]
+        blobs: list[tuple[str, bytes]] = []
+        for file in sources:
+            try:
+                blobs.append((file.src_uri, file.content_bytes))
+            except OSError as exc:
+                _log(Problem("error", file.src_uri, None, f"cannot read the file: {exc.strerror}"))
+                file.inclusion = InclusionLevel.EXCLUDED
+        self.archive = build_archive(blobs, self.rules, catalog, self.config.max_file_kb * 1024)
+        for problem in self.archive.problems:
+            _log(problem)
+
+        by_uri = {f.src_uri: f for f in sources}
+        for path, entry in self.archive.entries.items():
+            file = by_uri[path]
+            if entry.body is None:
+                file.inclusion = InclusionLevel.EXCLUDED
+                continue
+            self.bodies[path] = entry.body
+            if entry.record is not None:
+                entry.record.url = file.url
+                if entry.record.is_draft and not self.config.show_drafts:
+                    file.inclusion = InclusionLevel.DRAFT
+                    continue
+            if file.inclusion in (InclusionLevel.UNDEFINED, InclusionLevel.INCLUDED):
+                file.inclusion = InclusionLevel.NOT_IN_NAV
+
+        assert self.model is not None
+        self.kb = build_knowledge(
+            self.archive.records,
+            catalog,
+            as_of=self.as_of,
+            severities=self.rules.severities,
+            repeat_window_days=self.config.repeat_window_days,
+            model=self.model,
+            url_for=lambda kind, key: self.layout.url(kind, key),
+        )
+        for spec in page_specs(self.kb, self.layout):
+            if files.get_file_from_path(spec.src_uri) is not None:
+                log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
+                continue
+            meta = {"title": spec.title, "template": spec.template}
+            content = f"---\n{json.dumps(meta)}\n---\n\n{_md_text(spec.description)}\n"
+            inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, spec.src_uri, content=content, inclusion=inclusion))
+            self.specs[spec.src_uri] = spec
+
+        outputs = {
+            f"{self.config.api_dir.strip('/')}/{name}": text
+            for name, text in export.api_files(self.kb).items()
+        }
+        outputs.update(search.explorer_files(self.kb, self.config.api_dir.strip("/")))
+        if self.config.feeds:
+            outputs.update(feeds.feed_files(self.kb, self.layout, config.site_url or "", config.site_name))
+        for uri, text in outputs.items():
+            files.append(File.generated(config, uri, content=text))
+        for name in sorted(os.listdir(os.path.join(PACKAGE_DIR, "assets"))):
+            files.append(
+                File.generated(
+                    config, f"{ASSETS}/{name}", abs_src_path=os.path.join(PACKAGE_DIR, "assets", name)
+                )
+            )
+        for uri, path in search.vendor_assets(ASSETS).items():
+            files.append(File.generated(config, uri, abs_src_path=path))
+        return files
+
+    # ------------------------------------------------------------------ pages
+
+    @event_priority(0)  # only answers for our own postmortem files
+    def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
+        body = self.bodies.get(page.file.src_uri)
+        if body is None:
+            return None
+        # The leading blank line stops MkDocs' meta parser: we already parsed the front matter.
+        return "\n" + body
+
+    @event_priority(0)
+    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        entry = self.archive.entries.get(page.file.src_uri)
+        if entry is None:
+            return markdown
+        record = entry.record
+        title = record.title if record is not None else entry.title or page.file.name
+        page.meta = {**entry.page_meta, "title": title, "template": "postmortems/postmortem.html"}
+        return markdown
+
+    @event_priority(0)  # only adds a setting for our own templates
+    def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
+        _escape_our_templates(env)
+        return env
+
+    @event_priority(50)  # before the search plugins read the content, so the card is indexed
+    def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        entry = self.archive.entries.get(page.file.src_uri)
+        if entry is None or self.kb is None:
+            return html_text
+        if self.env is None:
+            self.env = _escape_our_templates(config.theme.get_env())
+        context = {
+            "page": page,
+            "base_url": get_relative_url(".", page.url),
+            "config": config,
+            "pm": self._page_data(page),
+        }
+        card = self.env.get_template("postmortems/partials/card.html").render(context)
+        return card + html_text
+
+    @event_priority(50)  # before the search plugins, which index page content
+    def on_page_context(
+        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> dict[str, Any]:
+        if self.kb is not None:
+            context["pm"] = self._page_data(page)
+        return context
+
+    def _page_data(self, page: Page) -> PageData:
+        assert self.kb is not None
+        data = PageData(self.kb, self.layout, api_dir=self.config.api_dir.strip("/"))
+        spec = data.spec = self.specs.get(page.file.src_uri)
+        if spec is not None:
+            if spec.kind == "trends":
+                data.charts = trend_charts(self.kb)
+            elif spec.kind == "service":
+                data.charts = service_charts(self.kb, self.kb.services[spec.key])
+            elif spec.kind == "team":
+                data.charts = team_charts(self.kb, self.kb.teams[spec.key])
+            elif spec.kind == "report":
+                data.report = month_report(self.kb, spec.key)
+        entry = self.archive.entries.get(page.file.src_uri)
+        if entry is not None:
+            data.record = entry.record
+            data.problems = [p for p in self.archive.problems if p.path == entry.path and p.level == "error"]
+        return data
+
+    @event_priority(0)
+    def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.kb is None:
+            return
+        errors = sum(1 for p in self.archive.problems if p.level == "error")
+        warnings = sum(1 for p in self.archive.problems if p.level == "warning")
+        log.info(
+            f"postmortems: {len(self.kb.records)} published, {len(self.kb.drafts)} drafts, "
+            f"{errors} errors, {warnings} warnings (as of {self.as_of})"
+        )
+
+
+def _escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:
+    """Autoescape every template under postmortems/ (ours and their overrides), and only those:
+    Material's own templates expect raw strings."""
+    previous = env.autoescape
+
+    def choose(name: str | None) -> bool:
+        if name and name.startswith("postmortems/"):
+            return True
+        return bool(previous(name) if callable(previous) else previous)
+
+    env.autoescape = choose
+    return env
+
+
+_MD_SAFE = str.maketrans(
+    {**{ch: f"&#{ord(ch)};" for ch in "\\`*_[](){}#!|'\""}, "&": "&amp;", "<": "&lt;", ">": "&gt;"}
+)
+
+
+def _md_text(text: str) -> str:
+    """Plain text made safe to place in Markdown: no HTML, no link or emphasis syntax."""
+    return text.translate(_MD_SAFE)

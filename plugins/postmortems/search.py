@@ -1,0 +1,116 @@
+"""The incident explorer's data: a compact record per incident for facets and results, and a
+lunr index over short, telling fields, built at build time with the Python `lunr` package.
+
+Full bodies are left to Material's own search (it already indexes the rendered pages); the
+explorer indexes what answers "has this happened before?": id, title, services, factors, tags,
+summary and root cause, so its index stays small at 10,000 postmortems.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from typing import Any
+
+from .export import iso
+from .knowledge import Knowledge
+from .model import Postmortem
+
+SNIPPET = 240
+FIELDS = (
+    {"field_name": "id", "boost": 10},
+    {"field_name": "title", "boost": 5},
+    {"field_name": "facets", "boost": 3},
+    {"field_name": "summary"},
+    {"field_name": "root_cause"},
+)
+_MARKUP = re.compile(r"[`*_>#|\[\]]+|\((?:https?://|\.\.?/)[^)]*\)")
+
+
+def plain(text: str, limit: int | None = None) -> str:
+    """Markdown to a single line of plain text (the browser escapes it again on display)."""
+    flat = " ".join(_MARKUP.sub(" ", text).split())
+    if limit is not None and len(flat) > limit:
+        flat = flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+    return flat
+
+
+def explorer_record(record: Postmortem, kb: Knowledge) -> dict[str, Any]:
+    fig = kb.figures[record.id]
+    return {
+        "id": record.id,
+        "title": record.title,
+        "url": record.url,
+        "severity": record.severity,
+        "status": record.status,
+        "services": record.services,
+        "teams": record.teams,
+        "factors": record.contributing_factors,
+        "trigger": record.trigger,
+        "started": iso(record.started_at.date()),
+        "mttr": fig.mttr,
+        "repeat": bool(fig.repeat_of),
+        "summary": plain(record.sections.get("summary", ""), SNIPPET),
+    }
+
+
+def index_documents(kb: Knowledge) -> list[dict[str, str]]:
+    return [
+        {
+            "id": record.id,
+            "title": record.title,
+            "facets": " ".join(
+                [
+                    *record.services,
+                    *record.teams,
+                    *record.contributing_factors,
+                    *record.tags,
+                    record.trigger or "",
+                ]
+            ).replace("-", " "),
+            "summary": plain(record.sections.get("summary", "")),
+            "root_cause": plain(record.sections.get("root_cause", "")),
+        }
+        for record in kb.records
+    ]
+
+
+def build_index(documents: list[dict[str, str]]) -> dict[str, Any]:
+    from lunr import lunr  # imported here: only the explorer needs it
+
+    if not documents:
+        return {}
+    index = lunr(ref="id", fields=list(FIELDS), documents=documents)
+    serialized: dict[str, Any] = index.serialize()
+    return serialized
+
+
+def explorer_files(kb: Knowledge, api_dir: str) -> dict[str, str]:
+    """explorer.json (records and facet vocabularies) and explorer-index.json (lunr)."""
+    data = {
+        "as_of": iso(kb.as_of),
+        "severities": list(kb.severities),
+        "records": [explorer_record(r, kb) for r in sorted(kb.records, key=lambda r: (r.started_at, r.id))],
+    }
+    index = build_index(index_documents(kb))
+    compact = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
+    return {
+        f"{api_dir}/explorer.json": json.dumps(data, **compact) + "\n",  # type: ignore[arg-type]
+        f"{api_dir}/explorer-index.json": json.dumps(index, **compact) + "\n",  # type: ignore[arg-type]
+    }
+
+
+def vendor_assets(assets: str) -> dict[str, str]:
+    """Scripts served from the site, taken from installed packages (nothing is copied into the repo)."""
+    import mkdocs
+    import plotly
+
+    return {
+        f"{assets}/vendor/plotly.min.js": os.path.join(
+            os.path.dirname(plotly.__file__), "package_data", "plotly.min.js"
+        ),
+        f"{assets}/vendor/lunr.js": os.path.join(
+            os.path.dirname(mkdocs.__file__), "contrib", "search", "templates", "search", "lunr.js"
+        ),
+    }
