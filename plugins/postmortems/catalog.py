@@ -126,9 +126,9 @@ def load_backstage(path: str, display: str) -> tuple[list[Service], list[Problem
     for doc in documents:
         if not isinstance(doc, dict) or doc.get("kind") != "Component":
             continue
-        meta = doc.get("metadata") if isinstance(doc.get("metadata"), dict) else {}
-        spec = doc.get("spec") if isinstance(doc.get("spec"), dict) else {}
-        notes = meta.get("annotations") if isinstance(meta.get("annotations"), dict) else {}
+        meta: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
+        spec: dict[str, Any] = doc["spec"] if isinstance(doc.get("spec"), dict) else {}
+        notes: dict[str, Any] = meta["annotations"] if isinstance(meta.get("annotations"), dict) else {}
         entry: dict[str, Any] = {
             "name": meta.get("name"),
             "team": _owner(spec.get("owner")),

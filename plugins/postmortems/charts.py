@@ -18,7 +18,7 @@ from typing import Any
 import plotly.graph_objects as go
 
 from .knowledge import Knowledge, ServiceView, TeamView
-from .metrics import month_key, months_between
+from .metrics import month_key, months_between, severity_counts
 from .model import Postmortem
 
 SEVERITY_COLOURS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a")
@@ -70,7 +70,7 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
 
     fig = go.Figure()
     for index, sev in enumerate(kb.severities):
-        counts = [r["incidents_by_severity"][sev] for r in rows]  # type: ignore[index]
+        counts = [severity_counts(r)[sev] for r in rows]
         fig.add_bar(
             name=sev, x=months, y=counts, marker_color=SEVERITY_COLOURS[index % len(SEVERITY_COLOURS)]
         )
@@ -81,10 +81,7 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
             "Incidents per month by severity",
             _json(fig),
             ["Month", *kb.severities, "Total"],
-            [
-                [r["month"], *(r["incidents_by_severity"][s] for s in kb.severities), r["incidents"]]
-                for r in rows
-            ],  # type: ignore[index]
+            [[r["month"], *(severity_counts(r)[s] for s in kb.severities), r["incidents"]] for r in rows],
         )
     )
 

@@ -203,10 +203,10 @@ def build_knowledge(
             )
         return view
 
-    for service in (catalog or {}).values():
-        service_view(service.name)
-        if service.team:
-            team_view(service.team).services.append(service.name)
+    for entry in (catalog or {}).values():
+        service_view(entry.name)
+        if entry.team:
+            team_view(entry.team).services.append(entry.name)
 
     patterns: dict[str, dict[str, PatternView]] = {kind: {} for kind in PATTERN_KINDS}
     for record in published:

@@ -232,3 +232,10 @@ def monthly_report(
             }
         )
     return rows
+
+
+def severity_counts(row: dict[str, object]) -> dict[str, int]:
+    """The incidents_by_severity of a monthly_report row, typed."""
+    counts = row["incidents_by_severity"]
+    assert isinstance(counts, dict)
+    return counts

@@ -416,17 +416,17 @@ def parse_legacy_header(path: str, text: str) -> tuple[dict[str, Any], dict[KeyP
     lines: dict[KeyPath, int] = {}
     if title:
         fields["title"], lines[("title",)] = title
-    for key, (value, line) in raw.items():
+    for key, (text, at) in raw.items():
         if key in ("date", "duration"):
             continue
         if key in _LIST_FIELDS:
-            fields[key] = [part.strip() for part in re.split(r"[,;]", value) if part.strip()]
+            fields[key] = [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
         elif key == "status":
-            low = value.strip().lower()
+            low = text.strip().lower()
             fields[key] = low if low in ("draft", "review") else "final"
         else:
-            fields[key] = value
-        lines[(key,)] = line
+            fields[key] = text
+        lines[(key,)] = at
     if "date" in raw:
         started, resolved = _legacy_times(raw["date"][0], raw.get("duration", ("", 0))[0] or None)
         fields["started_at"] = started

@@ -27,15 +27,17 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.templates import TemplateContext
 
 from . import export, feeds, search
-from .charts import Chart, service_charts, team_charts, trend_charts
-from .report import MonthReport, month_report
 from .archive import Archive, build_archive
 from .catalog import load_catalog
+from .charts import Chart, service_charts, team_charts, trend_charts
 from .knowledge import Knowledge, build_knowledge
 from .model import Problem
 from .pages import Layout, PageSpec, page_specs
+from .report import MonthReport, month_report
+from .sanitize import clean
 from .scoring import Model, ScoringError, load_model
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 
@@ -67,6 +69,8 @@ class PostmortemsConfig(base.Config):
     """Scoring model YAML laid over the default one, relative to the config file."""
     max_file_kb = c.Type(int, default=2048)
     feeds = c.Type(bool, default=True)
+    sanitize = c.Type(bool, default=True)
+    """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
 
 
 @dataclass
@@ -109,7 +113,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(0)  # no ordering needs: it only reads our own options
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self._reset()
-        as_of = self.config.as_of
+        as_of: Any = self.config.as_of
         if isinstance(as_of, str):
             try:
                 as_of = dt.date.fromisoformat(as_of)
@@ -269,14 +273,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             "pm": self._page_data(page),
         }
         card = self.env.get_template("postmortems/partials/card.html").render(context)
-        return card + html_text
+        return card + (clean(html_text) if self.config.sanitize else html_text)
 
     @event_priority(50)  # before the search plugins, which index page content
     def on_page_context(
-        self, context: dict[str, Any], page: Page, config: MkDocsConfig, nav: Navigation
-    ) -> dict[str, Any]:
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
         if self.kb is not None:
-            context["pm"] = self._page_data(page)
+            context["pm"] = self._page_data(page)  # type: ignore[typeddict-unknown-key]
         return context
 
     def _page_data(self, page: Page) -> PageData:

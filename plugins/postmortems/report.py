@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .knowledge import Knowledge
-from .metrics import month_key
+from .metrics import month_key, severity_counts
 from .model import Postmortem
 
 
@@ -69,9 +69,9 @@ def month_report(kb: Knowledge, month: str) -> MonthReport | None:
         report.lines.append(
             _line(
                 f"  {sev}",
-                row["incidents_by_severity"][sev],  # type: ignore[index]
-                None if prev is None else prev["incidents_by_severity"][sev],
-            )  # type: ignore[index]
+                severity_counts(row)[sev],
+                None if prev is None else severity_counts(prev)[sev],
+            )
         )
     report.lines.append(_line("MTTR mean", row["mttr_minutes_mean"], get(prev, "mttr_minutes_mean"), " min"))
     report.lines.append(

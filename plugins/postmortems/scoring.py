@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -172,7 +172,8 @@ def _sum(values: list[float | None]) -> float | None:
     return round(sum(found), 2) if found else None
 
 
-RAW = {
+RawValue = Callable[[list[Postmortem], Service | None], Any]
+RAW: dict[str, RawValue] = {
     "slo_burn": lambda rs, svc: _max([s.burn_rate for r in rs for s in r.slos]),
     "repeats": lambda rs, svc: len(rs),
     "mttr": lambda rs, svc: mean(mttr(r) for r in rs),
