@@ -47,7 +47,8 @@ _LEGACY_FIELD = re.compile(r"^[ \t]*\*\*([^*:]+?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]
 class Section:
     title: str
     line: int  # 1-based line of the heading in the file
-    text: str
+    text: str  # without leading and trailing blank lines
+    text_line: int = 0  # file line of the first line of text
 
 
 @dataclass
@@ -248,8 +249,10 @@ def parse_sections(body: str, first_line: int) -> dict[str, Section]:
     def close(end: int) -> None:
         if current is not None and current[0] not in sections:
             key, _level, heading_line, start = current
-            text = "\n".join(line for _n, line, _f in lines[start:end]).strip("\n")
-            sections[key] = Section(collected[key][0], heading_line, text)
+            raw = "\n".join(line for _n, line, _f in lines[start:end])
+            text = raw.lstrip("\n")
+            first = heading_line + 1 + (len(raw) - len(text))
+            sections[key] = Section(collected[key][0], heading_line, text.rstrip("\n"), first)
 
     for index, (line_no, line, fenced) in enumerate(lines):
         if fenced:
@@ -288,7 +291,7 @@ def parse_table(section: Section) -> tuple[list[str], list[TableRow], list[tuple
     still returned (missing cells empty, extra cells dropped) so nothing is silently lost.
     """
     lines = section.text.split("\n")
-    start_line = section.line + 1
+    start_line = section.text_line or section.line + 1
     headers: list[str] = []
     rows: list[TableRow] = []
     issues: list[tuple[int, str]] = []

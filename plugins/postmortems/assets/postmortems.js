@@ -72,7 +72,7 @@
       Array.prototype.forEach.call(charts, function (el) {
         var fig = JSON.parse(el.getAttribute("data-pm-chart"));
         el._pmLayout = fig.layout || {};
-        window.Plotly.newPlot(el, fig.data, themed(el._pmLayout), { displaylogo: false, responsive: true })
+        window.Plotly.newPlot(el, fig.data, themed(el._pmLayout), { displaylogo: false, displayModeBar: false, responsive: true })
           .then(function () { el.setAttribute("data-pm-drawn", "1"); });
       });
     }).catch(function (err) { console.warn(err.message); });
