@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import yaml
-
 from postmortems.model import ActionItem, Impact, Postmortem, Slo
 
 UTC = dt.timezone.utc

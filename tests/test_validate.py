@@ -6,7 +6,6 @@ import datetime as dt
 from typing import Any
 
 import pytest
-
 from helpers import front_matter_file
 from postmortems.archive import build_archive
 from postmortems.model import Problem, Service
@@ -35,7 +34,9 @@ def test_a_complete_file_is_valid_and_canonical() -> None:
 def test_required_fields(key: str) -> None:
     record, problems = check(front_matter_file(**{key: None}))
     assert record is None
-    assert any(p.key == key and "required" in p.message or "needs at least one" in p.message for p in problems)
+    assert any(
+        (p.key == key and "required" in p.message) or "needs at least one" in p.message for p in problems
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,7 +53,12 @@ def test_required_fields(key: str) -> None:
         ({"id": "../etc"}, "id", "not a valid id", "id:"),
         ({"started_at": "March 15"}, "started_at", "not an ISO 8601 time", "started_at:"),
         ({"slos": [{"name": "a", "kind": "speed"}]}, "slos.0.kind", "is not one of availability", "kind:"),
-        ({"contributing_factors": ["Missing Index"]}, "contributing_factors.0", "lowercase letters", "contributing_factors:+1"),
+        (
+            {"contributing_factors": ["Missing Index"]},
+            "contributing_factors.0",
+            "lowercase letters",
+            "contributing_factors:+1",
+        ),
         ({"fix_class": ["rewrite"]}, "fix_class.0", "is not one of config-only", "fix_class:+1"),
     ],
 )
@@ -92,8 +98,15 @@ def test_timestamp_without_timezone_is_read_as_utc_with_a_warning() -> None:
 
 def test_dates_in_the_future_are_warned_about() -> None:
     _record, problems = check(
-        front_matter_file(started_at="2027-01-01T00:00:00Z", detected_at=None, acknowledged_at=None,
-                          mitigated_at=None, resolved_at=None, published_at=None, status="review")
+        front_matter_file(
+            started_at="2027-01-01T00:00:00Z",
+            detected_at=None,
+            acknowledged_at=None,
+            mitigated_at=None,
+            resolved_at=None,
+            published_at=None,
+            status="review",
+        )
     )
     assert any("in the future" in p.message for p in only(problems, "warning"))
 
@@ -113,7 +126,10 @@ def test_unknown_field_suggests_the_closest() -> None:
 
 
 def test_action_items_need_owner_and_due() -> None:
-    items = [{"title": "Add index", "priority": "high"}, {"title": "Old idea", "status": "wontfix", "owner": "@a"}]
+    items = [
+        {"title": "Add index", "priority": "high"},
+        {"title": "Old idea", "status": "wontfix", "owner": "@a"},
+    ]
     record, problems = check(front_matter_file(action_items=items))
     warnings = only(problems, "warning")
     assert [p.key for p in warnings] == ["action_items.0.owner", "action_items.0.due"]
@@ -129,7 +145,9 @@ def test_action_items_from_the_body_table_with_loose_headers() -> None:
     )
     record, problems = check(front_matter_file(body=body))
     assert [(i.title, i.status, i.ticket) for i in record.action_items] == [
-        ("Add index", "done", "PAY-1"), ("Load test", "in-progress", "PAY-2"), ("Ghost", "open", None)
+        ("Add index", "done", "PAY-1"),
+        ("Load test", "in-progress", "PAY-2"),
+        ("Ghost", "open", None),
     ]
     assert record.action_items[0].done_at == dt.date(2025, 3, 17)
     warnings = only(problems, "warning")
@@ -151,8 +169,10 @@ def test_no_front_matter_and_not_legacy_is_an_error() -> None:
 
 
 def test_legacy_file_is_ingested_with_a_warning_naming_the_file() -> None:
-    text = "# Postmortem: X\n**Incident ID:** INC-9\n**Date:** 2025-03-15\n**Severity:** P2\n" \
-           "**Duration:** 30 minutes (10:00 – 10:30 UTC)\n**Services:** payments-api\n**Status:** Draft\n"
+    text = (
+        "# Postmortem: X\n**Incident ID:** INC-9\n**Date:** 2025-03-15\n**Severity:** P2\n"
+        "**Duration:** 30 minutes (10:00 – 10:30 UTC)\n**Services:** payments-api\n**Status:** Draft\n"
+    )
     record, problems = check(text)
     assert record.id == "INC-9" and record.severity == "SEV-2" and record.legacy
     assert [p.level for p in problems] == ["warning"]
@@ -178,6 +198,8 @@ def test_archive_checks_unique_ids_related_and_catalog() -> None:
 
 
 def test_empty_binary_and_undecodable_files_are_reported_not_dropped() -> None:
-    archive = build_archive([("e.md", b""), ("b.md", b"\x00\x01"), ("u.md", b"---\nid: \xff\n---\n")], RULES, None)
+    archive = build_archive(
+        [("e.md", b""), ("b.md", b"\x00\x01"), ("u.md", b"---\nid: \xff\n---\n")], RULES, None
+    )
     assert {p.path for p in archive.problems} == {"e.md", "b.md", "u.md"}
     assert all(p.level == "error" for p in archive.problems)
