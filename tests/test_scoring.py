@@ -37,7 +37,7 @@ def test_worked_example_from_records() -> None:
             impact=Impact(user_pct=40, revenue_usd=400_000),
             effort_days=3,
             ai_risk=True,
-        ),  # noqa: E501
+        ),
         record("B", "2025-05-10T00:00:00Z", **common, impact=Impact(revenue_usd=20_000), effort_days=2),
         record("C", "2025-05-20T00:00:00Z", **common),
     ]

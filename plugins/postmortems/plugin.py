@@ -11,6 +11,7 @@ the data to the templates.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import json
 import logging
 import os
@@ -209,7 +210,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
                 continue
-            meta = {"title": spec.title, "template": spec.template}
+            meta = {"title": html.escape(spec.title), "template": spec.template}
             content = f"---\n{json.dumps(meta)}\n---\n\n{_md_text(spec.description)}\n"
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content=content, inclusion=inclusion))
@@ -251,7 +252,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return markdown
         record = entry.record
         title = record.title if record is not None else entry.title or page.file.name
-        page.meta = {**entry.page_meta, "title": title, "template": "postmortems/postmortem.html"}
+        # MkDocs and Material print page.title unescaped (titles from Markdown are HTML): escape it here.
+        page.meta = {
+            **entry.page_meta,
+            "title": html.escape(title),
+            "template": "postmortems/postmortem.html",
+        }
         return markdown
 
     @event_priority(0)  # only adds a setting for our own templates
