@@ -48,6 +48,8 @@ def test_required_fields(key: str) -> None:
         ({"trigger": "deployment"}, "trigger", "did you mean 'deploy'", "trigger:"),
         ({"impact": {"user_pct": 140}}, "impact.user_pct", "out of range", "user_pct:"),
         ({"effort_days": "lots"}, "effort_days", "must be a number", "effort_days:"),
+        ({"effort_days": float("inf")}, "effort_days", "must be a finite number", "effort_days:"),
+        ({"impact": {"revenue_usd": float("nan")}}, "impact.revenue_usd", "finite", "revenue_usd:"),
         ({"ai_risk": "yes"}, "ai_risk", "must be true or false", "ai_risk:"),
         ({"services": "payments api"}, "services.0", "not a valid name", "services:"),
         ({"id": "../etc"}, "id", "not a valid id", "id:"),

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -146,6 +147,9 @@ class _Checker:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.report("error", key, f"must be a number, got {_kind(value)} '{value}'")
+            return None
+        if not math.isfinite(value):
+            self.report("error", key, f"must be a finite number, got {value}")
             return None
         if value < low or (high is not None and value > high):
             bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"

@@ -1,0 +1,144 @@
+"""Property-based tests: whatever a file holds, reading it gives a record or our own problems,
+never an exception; and what the validator accepts survives a round trip through the JSON."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import yaml
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from postmortems.archive import build_archive, read_file
+from postmortems.export import api_files
+from postmortems.knowledge import build_knowledge
+from postmortems.model import Problem
+from postmortems.scoring import load_model
+from postmortems.validate import Rules
+
+RULES = Rules(as_of=dt.date(2026, 11, 20))
+MODEL = load_model()
+
+
+def _reject(name: str) -> None:
+    raise AssertionError(f"non-standard JSON constant {name}")
+
+
+KEYS = [
+    "id",
+    "title",
+    "status",
+    "severity",
+    "services",
+    "teams",
+    "started_at",
+    "resolved_at",
+    "published_at",
+    "impact",
+    "slos",
+    "action_items",
+    "ai_risk",
+    "effort_days",
+    "related",
+    "contributing_factors",
+    "x",
+]
+
+scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-(10**6), 10**6),
+    st.floats(allow_nan=True),
+    st.text(max_size=30),
+    st.dates(),
+    st.datetimes(timezones=st.none() | st.just(dt.timezone.utc)),
+    st.sampled_from(["SEV-1", "P2", "final", "draft", "payments-api", "2025-03-15T14:23:00Z", "../x", "é"]),
+)
+values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.sampled_from(KEYS + ["name", "title", "due"]), inner, max_size=4)
+    ),
+    max_leaves=12,
+)
+VALID: dict[str, Any] = {
+    "id": "INC-2025-001",
+    "title": "T",
+    "status": "review",
+    "severity": "SEV-2",
+    "services": ["payments-api"],
+    "started_at": "2025-03-15T14:23:00Z",
+    "resolved_at": "2025-03-15T15:00:00Z",
+}
+# Mostly-valid records with any field replaced by anything: the validator's interesting region.
+fronts = st.builds(
+    lambda base, extra: {**base, **extra},
+    st.fixed_dictionaries({}, optional={k: st.just(v) for k, v in VALID.items()}),
+    st.dictionaries(st.sampled_from(KEYS), values, max_size=6),
+)
+
+
+def _dump(front: dict[str, Any]) -> str | None:
+    try:
+        return yaml.safe_dump(front, allow_unicode=True)
+    except yaml.YAMLError:
+        return None
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(front=fronts, body=st.text(max_size=400))
+def test_any_front_matter_gives_a_record_or_problems(front: dict[str, Any], body: str) -> None:
+    dumped = _dump(front)
+    text = f"---\n{dumped}---\n{body}" if dumped is not None else body
+    entry, problems = read_file("p.md", text.encode("utf-8", "surrogatepass"), RULES, 1 << 20)
+    assert all(isinstance(p, Problem) and p.path == "p.md" for p in problems)
+    if entry.record is None:
+        assert any(p.level == "error" for p in problems) or not text.strip()
+    else:
+        record = entry.record
+        assert record.started_at.tzinfo is not None
+        times = [
+            record.started_at,
+            record.detected_at,
+            record.acknowledged_at,
+            record.mitigated_at,
+            record.resolved_at,
+        ]
+        present = [t for t in times if t is not None]
+        assert present == sorted(present)  # the validator never lets a negative duration through
+        kb = build_knowledge(
+            [record],
+            None,
+            as_of=RULES.as_of or dt.date.today(),
+            severities=RULES.severities,
+            repeat_window_days=90,
+            model=MODEL,
+        )
+        for name, content in api_files(kb).items():
+            if name.endswith(".json"):
+                json.loads(content, parse_constant=_reject)  # strict JSON: no NaN or Infinity
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(max_size=600))
+def test_any_bytes_never_raise(data: bytes) -> None:
+    archive = build_archive([("p.md", data), ("q.md", b"---\n" + data)], RULES, None)
+    for entry in archive.entries.values():
+        if entry.record is None:
+            assert any(p.path == entry.path and p.level == "error" for p in archive.problems)
+
+
+@settings(max_examples=200, deadline=None)
+@given(body=st.text(alphabet=st.sampled_from("|-#`~ \n:abc123"), max_size=500))
+def test_bodies_with_table_and_fence_noise_never_raise(body: str) -> None:
+    text = (
+        "---\nid: A-1\ntitle: t\nstatus: draft\nseverity: SEV-1\nservices: [a]\nstarted_at: 2025-01-01\n---\n"
+    )
+    entry, problems = read_file(
+        "p.md", (text + "## Action Items\n" + body + "\n## Timeline\n" + body).encode(), RULES, 1 << 20
+    )
+    assert entry.record is not None
+    for problem in problems:
+        assert problem.line is None or problem.line >= 1
