@@ -59,7 +59,7 @@ values = st.recursive(
     scalars,
     lambda inner: (
         st.lists(inner, max_size=4)
-        | st.dictionaries(st.sampled_from(KEYS + ["name", "title", "due"]), inner, max_size=4)
+        | st.dictionaries(st.sampled_from([*KEYS, "name", "title", "due"]), inner, max_size=4)
     ),
     max_leaves=12,
 )
