@@ -234,3 +234,24 @@ def test_text_from_postmortems_is_escaped_in_pages_json_and_feeds(tmp_path: Path
     for name in ("incidents.json", "explorer.json", "action-items.json"):
         # JSON keeps the text as data (a string), which the pages escape when they show it.
         assert "window.__pwned" in (site / "api" / name).read_text()
+
+
+def _nav_links(html: str) -> list[str]:
+    nav = html.split('class="md-nav md-nav--primary"', 1)[1].split("</nav>", 1)[0]
+    return re.findall(r'class="md-nav__link[^"]*"[^>]*>\s*<span class="md-ellipsis">\s*([^<]+?)\s*<', nav)
+
+
+@pytest.mark.parametrize("nav", ["none", "without-ours"])
+def test_index_pages_join_the_navigation(tmp_path: Path, nav: str) -> None:
+    config = copy_sample(tmp_path)
+    text = config.read_text().split("\nnav:\n", 1)[0]
+    if nav == "without-ours":
+        text += "\nnav:\n  - Home: index.md\n  - Writing a postmortem: guide.md\n"
+    config.write_text(text)
+    build_site(config, tmp_path / "site")
+    links = _nav_links((tmp_path / "site/index.html").read_text())
+    for title in ("Incidents", "Explorer", "Services", "Patterns", "Trends", "Modernization backlog"):
+        assert links.count(title) == 1, (title, links)
+    if nav == "without-ours":
+        assert "Knowledge base" in links
+    assert not any(link.startswith("INC-") for link in links)  # postmortems are never in the nav

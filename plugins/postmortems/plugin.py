@@ -24,8 +24,15 @@ from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files, InclusionLevel
-from mkdocs.structure.nav import Navigation
+from mkdocs.structure.nav import (
+    Navigation,
+    Section,
+    _add_parent_links,
+    _add_previous_and_next_links,
+    _get_by_type,
+)
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
@@ -234,6 +241,45 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         for uri, path in search.vendor_assets(ASSETS).items():
             files.append(File.generated(config, uri, abs_src_path=path))
         return files
+
+    # ------------------------------------------------------------------ navigation
+
+    @event_priority(-50)  # after other plugins shaped the nav, so our pages land in its final form
+    def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
+        """Put the index pages in the navigation unless the site's own `nav` already places them.
+
+        MkDocs' automatic nav would show each index page in a section named after its folder;
+        those sections are replaced by the pages themselves, in a fixed order, after the site's
+        own pages. A site `nav` that lists none of them gets a "Knowledge base" section.
+        """
+        ours = [
+            f.page
+            for spec in self.specs.values()
+            if spec.in_nav
+            and (f := files.get_file_from_path(spec.src_uri)) is not None
+            and f.page is not None
+        ]
+        if not ours or (config.nav is not None and any(page in nav.pages for page in ours)):
+            return nav
+        mine = {id(page) for page in ours}
+
+        def only_ours(item: StructureItem) -> bool:
+            if isinstance(item, Section):
+                return all(only_ours(child) for child in item.children)
+            return id(item) in mine
+
+        items = [item for item in nav.items if not only_ours(item)]
+        if config.nav is None:
+            items.extend(ours)
+        else:
+            items.append(Section("Knowledge base", list(ours)))
+        for item in items:
+            item.parent = None
+        nav.items = items
+        nav.pages = _get_by_type(items, Page)
+        _add_previous_and_next_links(nav.pages)
+        _add_parent_links(items)
+        return nav
 
     # ------------------------------------------------------------------ pages
 
