@@ -325,7 +325,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             "pm": self._page_data(page),
         }
         card = self.env.get_template("postmortems/partials/card.html").render(context)
-        return card + (clean(html_text) if self.config.sanitize else html_text)
+        items = self.env.get_template("postmortems/partials/action-items.html").render(context)
+        return card + (clean(html_text) if self.config.sanitize else html_text) + items
 
     @event_priority(50)  # before the search plugins, which index page content
     def on_page_context(

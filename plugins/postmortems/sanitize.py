@@ -4,6 +4,8 @@ Markdown are inert, while everything Markdown and its usual extensions produce s
 
 from __future__ import annotations
 
+import re
+
 import nh3
 
 TAGS = set(nh3.ALLOWED_TAGS) | {
@@ -23,13 +25,33 @@ ATTRIBUTES = {
 SCHEMES = {"http", "https", "mailto"}
 
 
+_ANCHOR = re.compile(r"<(/?)a\b([^>]*)>")
+
+
+def _unlink(html: str) -> str:
+    """Anchors the sanitizer left without an href become spans: Material's instant navigation
+    calls `new URL(a.href)` on every clicked link and throws on an empty one."""
+    converted = False
+
+    def swap(match: re.Match[str]) -> str:
+        nonlocal converted
+        if match.group(1):  # a closing tag: anchors cannot nest, so it closes the last opening one
+            return "</span>" if converted else match.group(0)
+        converted = "href=" not in match.group(2)
+        return f"<span{match.group(2)}>" if converted else match.group(0)
+
+    return _ANCHOR.sub(swap, html)
+
+
 def clean(html: str) -> str:
     """HTML with only safe tags, attributes and URL schemes (relative URLs are kept)."""
-    return nh3.clean(
-        html,
-        tags=TAGS,
-        attributes=ATTRIBUTES,
-        url_schemes=SCHEMES,
-        link_rel=None,
-        strip_comments=True,
+    return _unlink(
+        nh3.clean(
+            html,
+            tags=TAGS,
+            attributes=ATTRIBUTES,
+            url_schemes=SCHEMES,
+            link_rel=None,
+            strip_comments=True,
+        )
     )

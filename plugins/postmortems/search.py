@@ -24,6 +24,7 @@ FIELDS = (
     {"field_name": "facets", "boost": 3},
     {"field_name": "summary"},
     {"field_name": "root_cause"},
+    {"field_name": "actions"},
 )
 _MARKUP = re.compile(r"[`*_>#|\[\]]+|\((?:https?://|\.\.?/)[^)]*\)")
 
@@ -71,6 +72,7 @@ def index_documents(kb: Knowledge) -> list[dict[str, str]]:
             ).replace("-", " "),
             "summary": plain(record.sections.get("summary", "")),
             "root_cause": plain(record.sections.get("root_cause", "")),
+            "actions": " ".join(f"{item.ticket or ''} {item.title}" for item in record.action_items),
         }
         for record in kb.records
     ]
