@@ -10,7 +10,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .knowledge import PATTERN_KINDS, Knowledge
-from .metrics import month_key
 
 DEFAULT_FOLDERS = {
     "incidents": "incidents",
@@ -185,6 +184,3 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
         )
     return specs
 
-
-def current_month(kb: Knowledge) -> str:
-    return month_key(kb.as_of)
