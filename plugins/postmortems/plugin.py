@@ -115,11 +115,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.rules = Rules()
         self.env: jinja2.Environment | None = None
         self.bodies: dict[str, str] = {}
+        self.index_job: search.IndexJob | None = None
+        self.api_dir = "api"
 
     # ------------------------------------------------------------------ config
 
     @event_priority(0)  # no ordering needs: it only reads our own options
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.index_job is not None:  # a previous `mkdocs serve` build that failed midway
+            self.index_job.cancel()
         self._reset()
         as_of: Any = self.config.as_of
         if isinstance(as_of, str):
@@ -227,7 +231,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             f"{self.config.api_dir.strip('/')}/{name}": text
             for name, text in export.api_files(self.kb).items()
         }
-        outputs.update(search.explorer_files(self.kb, self.config.api_dir.strip("/")))
+        outputs[f"{self.api_dir}/explorer.json"] = search.explorer_data(self.kb)
+        self.index_job = search.IndexJob(search.index_documents(self.kb))
         if self.config.feeds:
             outputs.update(feeds.feed_files(self.kb, self.layout, config.site_url or "", config.site_name))
         for uri, text in outputs.items():
@@ -338,7 +343,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _page_data(self, page: Page) -> PageData:
         assert self.kb is not None
-        data = PageData(self.kb, self.layout, api_dir=self.config.api_dir.strip("/"))
+        data = PageData(self.kb, self.layout, api_dir=self.api_dir)
         spec = data.spec = self.specs.get(page.file.src_uri)
         if spec is not None:
             if spec.kind == "trends":
@@ -359,6 +364,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_post_build(self, config: MkDocsConfig) -> None:
         if self.kb is None:
             return
+        if self.index_job is not None:
+            # Written here, not as a File: it was being built in a second process during the build.
+            path = os.path.join(config.site_dir, self.api_dir, "explorer-index.json")
+            os.makedirs(os.path.dirname(path), exist_ok=True)
+            with open(path, "w", encoding="utf-8") as handle:
+                handle.write(self.index_job.result())
+            self.index_job = None
         errors = sum(1 for p in self.archive.problems if p.level == "error")
         warnings = sum(1 for p in self.archive.problems if p.level == "warning")
         log.info(

@@ -8,7 +8,9 @@ summary and root cause, so its index stays small at 10,000 postmortems.
 
 from __future__ import annotations
 
+import concurrent.futures
 import json
+import multiprocessing
 import os
 import re
 from typing import Any
@@ -22,9 +24,7 @@ FIELDS = (
     {"field_name": "id", "boost": 10},
     {"field_name": "title", "boost": 5},
     {"field_name": "facets", "boost": 3},
-    {"field_name": "summary"},
-    {"field_name": "root_cause"},
-    {"field_name": "actions"},
+    {"field_name": "text"},
 )
 _MARKUP = re.compile(r"[`*_>#|\[\]]+|\((?:https?://|\.\.?/)[^)]*\)")
 
@@ -70,37 +70,74 @@ def index_documents(kb: Knowledge) -> list[dict[str, str]]:
                     record.trigger or "",
                 ]
             ).replace("-", " "),
-            "summary": plain(record.sections.get("summary", "")),
-            "root_cause": plain(record.sections.get("root_cause", "")),
-            "actions": " ".join(f"{item.ticket or ''} {item.title}" for item in record.action_items),
+            "text": " ".join(
+                [
+                    plain(record.sections.get("summary", "")),
+                    plain(record.sections.get("root_cause", "")),
+                    *(f"{item.ticket or ''} {item.title}" for item in record.action_items),
+                ]
+            ),
         }
         for record in kb.records
     ]
 
 
-def build_index(documents: list[dict[str, str]]) -> dict[str, Any]:
+COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
+
+
+def build_index(documents: list[dict[str, str]]) -> str:
+    """The serialized lunr index (lunr.js 2.x format) as JSON text."""
     from lunr import lunr  # imported here: only the explorer needs it
 
     if not documents:
-        return {}
+        return "{}\n"
     index = lunr(ref="id", fields=list(FIELDS), documents=documents)
-    serialized: dict[str, Any] = index.serialize()
-    return serialized
+    return json.dumps(index.serialize(), **COMPACT) + "\n"
 
 
-def explorer_files(kb: Knowledge, api_dir: str) -> dict[str, str]:
-    """explorer.json (records and facet vocabularies) and explorer-index.json (lunr)."""
+class IndexJob:
+    """Builds the lunr index in a second process while MkDocs renders the pages in this one.
+
+    Building the index is the costliest thing the plugin does (seconds per thousand
+    postmortems) and MkDocs uses one core; on a machine with two or more the index is ready,
+    for free, by the end of the build. `spawn` (not fork) keeps it safe inside `mkdocs serve`,
+    whose threads a fork would copy mid-lock. With one core it runs inline.
+    """
+
+    def __init__(self, documents: list[dict[str, str]]) -> None:
+        self._result: str | None = None
+        self._future: concurrent.futures.Future[str] | None = None
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        if (os.cpu_count() or 1) > 1 and documents:
+            spawn = multiprocessing.get_context("spawn")
+            self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn)
+            self._future = self._pool.submit(build_index, documents)
+        else:
+            self._result = build_index(documents)
+
+    def result(self) -> str:
+        """The index JSON; waits for the second process if it is still working."""
+        if self._result is None:
+            assert self._future is not None and self._pool is not None
+            try:
+                self._result = self._future.result()
+            finally:
+                self._pool.shutdown()
+        return self._result
+
+    def cancel(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def explorer_data(kb: Knowledge) -> str:
+    """explorer.json: one compact record per incident, for the facets and the result list."""
     data = {
         "as_of": iso(kb.as_of),
         "severities": list(kb.severities),
         "records": [explorer_record(r, kb) for r in sorted(kb.records, key=lambda r: (r.started_at, r.id))],
     }
-    index = build_index(index_documents(kb))
-    compact = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
-    return {
-        f"{api_dir}/explorer.json": json.dumps(data, **compact) + "\n",  # type: ignore[arg-type]
-        f"{api_dir}/explorer-index.json": json.dumps(index, **compact) + "\n",  # type: ignore[arg-type]
-    }
+    return json.dumps(data, **COMPACT) + "\n"
 
 
 def vendor_assets(assets: str) -> dict[str, str]:

@@ -181,7 +181,8 @@ class _Checker:
             moment = moment.replace(tzinfo=dt.timezone.utc)
         elif isinstance(value, str):
             try:
-                moment = dt.datetime.fromisoformat(value.strip())
+                text = value.strip()  # Python 3.10's fromisoformat does not read a trailing Z
+                moment = dt.datetime.fromisoformat(text[:-1] + "+00:00" if text[-1:] in "Zz" else text)
             except ValueError:
                 moment = None
         if moment is None:
