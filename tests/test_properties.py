@@ -7,6 +7,7 @@ import datetime as dt
 import json
 from typing import Any
 
+import markdown
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -14,6 +15,7 @@ from postmortems.archive import build_archive, read_file
 from postmortems.export import api_files
 from postmortems.knowledge import build_knowledge
 from postmortems.model import Problem
+from postmortems.sanitize import clean, needs_cleaning
 from postmortems.scoring import load_model
 from postmortems.validate import Rules
 
@@ -142,3 +144,21 @@ def test_bodies_with_table_and_fence_noise_never_raise(body: str) -> None:
     assert entry.record is not None
     for problem in problems:
         assert problem.line is None or problem.line >= 1
+
+
+MARKDOWN_PIECES = st.sampled_from(
+    ["[a](javascript:alert(1))", "[a](JaVaScRiPt:x)", "<script>x</script>", "<img src=x onerror=y>", "text",
+     "{: onclick=\"x\" }", "&#106;avascript:x", "[r]: data:text/html,x", "`code`", "| a | b |", "\n", "# h", "*e*",
+     "<https://x>", "![i](vbscript:x)", "[l](../x.md)", "- item", "```\n<b>\n```"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pieces=st.lists(MARKDOWN_PIECES, max_size=8))
+def test_skipping_the_sanitizer_is_only_done_when_it_would_change_nothing(pieces: list[str]) -> None:
+    """The fast path (no cleaning when the source has nothing risky) must never skip real work."""
+    source = " ".join(pieces)
+    html = markdown.markdown(source, extensions=["tables", "attr_list", "admonition"])
+    if not needs_cleaning(source):
+        assert clean(html) == html
+        assert "javascript" not in html.lower() and "onerror" not in html and "onclick" not in html

@@ -45,7 +45,7 @@ from .knowledge import Knowledge, build_knowledge
 from .model import Problem
 from .pages import Layout, PageSpec, page_specs
 from .report import MonthReport, month_report
-from .sanitize import clean
+from .sanitize import clean, needs_cleaning
 from .scoring import Model, ScoringError, load_model
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 
@@ -117,6 +117,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.bodies: dict[str, str] = {}
         self.index_job: search.IndexJob | None = None
         self.api_dir = "api"
+        self.errors_by_path: dict[str, list[Problem]] = {}
 
     # ------------------------------------------------------------------ config
 
@@ -191,6 +192,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.archive = build_archive(blobs, self.rules, catalog, self.config.max_file_kb * 1024)
         for problem in self.archive.problems:
             _log(problem)
+            if problem.level == "error":
+                self.errors_by_path.setdefault(problem.path, []).append(problem)
 
         by_uri = {f.src_uri: f for f in sources}
         for path, entry in self.archive.entries.items():
@@ -331,7 +334,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         }
         card = self.env.get_template("postmortems/partials/card.html").render(context)
         items = self.env.get_template("postmortems/partials/action-items.html").render(context)
-        return card + (clean(html_text) if self.config.sanitize else html_text) + items
+        risky = self.config.sanitize and needs_cleaning(self.bodies[entry.path])
+        body = clean(html_text) if risky else html_text
+        return card + body + items
 
     @event_priority(50)  # before the search plugins, which index page content
     def on_page_context(
@@ -357,7 +362,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is not None:
             data.record = entry.record
-            data.problems = [p for p in self.archive.problems if p.path == entry.path and p.level == "error"]
+            data.problems = self.errors_by_path.get(entry.path, [])
         return data
 
     @event_priority(0)

@@ -55,3 +55,14 @@ def clean(html: str) -> str:
             strip_comments=True,
         )
     )
+
+
+# What Markdown needs in its source to produce markup the sanitizer would change: raw HTML or
+# an autolink (<), attribute lists ({: onclick=…}), entities that can spell a scheme (&#106;),
+# and the dangerous schemes themselves. A body with none of them renders to safe HTML.
+_RISKY = re.compile(r"[<{&]|script:|data:", re.IGNORECASE)
+
+
+def needs_cleaning(markdown: str) -> bool:
+    """Whether a Markdown body could render to HTML that `clean` would change (most cannot)."""
+    return _RISKY.search(markdown) is not None
