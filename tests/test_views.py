@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import plotly.graph_objects as go
 from helpers import item, record
 from postmortems.catalog import load_catalog
 from postmortems.charts import service_charts, trend_charts
@@ -86,6 +87,21 @@ def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
     # Every chart carries its numbers as a table, one row per month.
     assert [row[0] for row in charts["mttr"].rows] == [m["month"] for m in months]
     assert charts["incidents-by-severity"].rows[2] == ["2025-03", 0, 2, 0, 2]
+
+
+def test_every_figure_is_valid_plotly() -> None:
+    """plotly's graph objects validate every trace and layout attribute, and raise on a wrong one."""
+    kb = knowledge()
+    charts = trend_charts(kb) + service_charts(kb, kb.services["payments-api"])
+    for chart in charts:
+        figure = go.Figure(json.loads(chart.figure))
+        assert figure.data, chart.id
+    try:
+        go.Figure({"data": [{"type": "bar", "colour": "red"}]})
+    except ValueError:
+        pass
+    else:  # pragma: no cover - proves the check above can fail
+        raise AssertionError("plotly accepted an invalid attribute")
 
 
 def test_heatmap_counts_factor_by_team_and_escapes_labels() -> None:
