@@ -255,3 +255,20 @@ def test_index_pages_join_the_navigation(tmp_path: Path, nav: str) -> None:
     if nav == "without-ours":
         assert "Knowledge base" in links
     assert not any(link.startswith("INC-") for link in links)  # postmortems are never in the nav
+
+
+def test_no_broken_relative_link_in_any_page(sample_site: Path) -> None:
+    """Every relative href and src in every built page points at a file of the site."""
+    broken = []
+    for page in sample_site.rglob("*.html"):
+        html = page.read_text()
+        for url in re.findall(r'(?:href|src|data-pm-plotly|data-pm-data|data-pm-index|data-pm-lunr)="([^"]+)"', html):
+            if re.match(r"^(?:[a-z]+:|#|/)", url):  # external, fragment, or site-absolute (404.html)
+                continue
+            path = url.split("#", 1)[0].split("?", 1)[0]
+            if not path:
+                continue
+            target = (page.parent / path).resolve()
+            if not (target.is_file() or (target / "index.html").is_file()):
+                broken.append(f"{page.relative_to(sample_site)} -> {url}")
+    assert not broken, broken[:20]

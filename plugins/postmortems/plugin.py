@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -42,7 +43,7 @@ from .archive import Archive, build_archive
 from .catalog import load_catalog
 from .charts import Chart, service_charts, team_charts, trend_charts
 from .knowledge import Knowledge, build_knowledge
-from .model import Problem
+from .model import Postmortem, Problem
 from .pages import Layout, PageSpec, page_specs
 from .report import MonthReport, month_report
 from .sanitize import clean, needs_cleaning
@@ -94,6 +95,35 @@ class PageData:
     api_dir: str = "api"
     charts: list[Chart] = field(default_factory=list)
     report: MonthReport | None = None
+    base: str = ""  # the site root relative to the page, e.g. "../../"
+    rows: RowCache | None = None
+
+    def href(self, url: str) -> str:
+        """A site-relative URL made relative to the page (what MkDocs' `url` filter does)."""
+        return self.base + url
+
+    def incident_row(self, record: Postmortem) -> Markup:
+        assert self.rows is not None
+        return self.rows.incident(record, self)
+
+
+class RowCache:
+    """Incident table rows, rendered once per incident and page depth.
+
+    Each incident is listed on several pages (incidents, its services, teams and patterns,
+    reports); pages at the same depth share relative links, so its row is the same HTML.
+    """
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.template = env.get_template("postmortems/partials/incident-row.html")
+        self.cache: dict[tuple[str, str], Markup] = {}
+
+    def incident(self, record: Postmortem, pm: PageData) -> Markup:
+        key = (record.id, pm.base)
+        row = self.cache.get(key)
+        if row is None:
+            row = self.cache[key] = Markup(self.template.render(r=record, pm=pm))
+        return row
 
 
 def _log(problem: Problem) -> None:
@@ -118,6 +148,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.index_job: search.IndexJob | None = None
         self.api_dir = "api"
         self.errors_by_path: dict[str, list[Problem]] = {}
+        self.rows: RowCache | None = None
 
     # ------------------------------------------------------------------ config
 
@@ -317,6 +348,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(0)  # only adds a setting for our own templates
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         _escape_our_templates(env)
+        self.rows = RowCache(env)
         return env
 
     @event_priority(50)  # before the search plugins read the content, so the card is indexed
@@ -348,7 +380,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def _page_data(self, page: Page) -> PageData:
         assert self.kb is not None
-        data = PageData(self.kb, self.layout, api_dir=self.api_dir)
+        base = get_relative_url(".", page.url)
+        data = PageData(self.kb, self.layout, api_dir=self.api_dir, base=base + "/", rows=self.rows)
         spec = data.spec = self.specs.get(page.file.src_uri)
         if spec is not None:
             if spec.kind == "trends":
