@@ -150,6 +150,12 @@ BROKEN = {
     "unknown-service.md": (front_matter_file(id="INC-2099-010", services=["payment-api"]), 7, "Did you mean 'payments-api'"),
     "no-owner.md": (front_matter_file(id="INC-2099-011", action_items=[{"title": "Fix", "due": "2025-04-01"}]), 15, "has no owner"),
     "bad-id.md": (front_matter_file(id="../../etc/passwd"), 2, "not a valid id"),
+    "space-id.md": (front_matter_file(id="INC 2099 13"), 2, "not a valid id"),
+    "unicode-id.md": (front_matter_file(id="INC-2099-ü"), 2, "not a valid id"),
+    "unsafe-service.md": (front_matter_file(id="INC-2099-014", services=["../admin"]), 7, "not a valid name"),
+    "unicode-service.md": (front_matter_file(id="INC-2099-015", services=["paymënts"]), 7, "not a valid name"),
+    "unsafe-factor.md": (front_matter_file(id="INC-2099-016", contributing_factors=["a/../b"]), 15, "lowercase letters"),
+    "huge.md": (front_matter_file(id="INC-2099-017", body="x" * (2100 * 1024)), None, "over the 2048 KiB limit"),
     "table.md": (front_matter_file(id="INC-2099-012", body="## Action Items\n\n| Action | Owner | Due |\n|---|---|---|\n| Fix | @a |\n"), 19, "cells"),
 }  # fmt: skip
 GOOD = [
@@ -192,6 +198,7 @@ def test_broken_files_are_each_reported_once_and_the_rest_still_builds(tmp_path:
         "INC-2099-010",
         "INC-2099-011",
         "INC-2099-012",
+        "INC-2099-016",  # a bad factor is dropped, the record kept
     }
     assert kept <= ids
     assert len(ids) == len(sample_files()) - 2 + 2 + len(kept)
