@@ -17,30 +17,12 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from .authoring import yaml_value
-from .model import ActionItem, Postmortem
+from .model import FIELDS, ActionItem, Postmortem
 from .parse import decode, parse_document, parse_legacy_header, split_front_matter
 from .validate import Rules, validate
 
 Outcome = Literal["migrated", "skipped", "failed"]
 
-# Front-matter order: identity first, as `postmortems new` writes it.
-ORDER = (
-    "id",
-    "title",
-    "status",
-    "severity",
-    "services",
-    "teams",
-    "started_at",
-    "resolved_at",
-    "published_at",
-    "authors",
-    "reviewers",
-    "detection",
-    "trigger",
-    "contributing_factors",
-    "tags",
-)
 _BOLD_VALUE = re.compile(r"\*\*[^*]+\*\*[ \t]*:?[ \t]*(.*?)[ \t]*$")
 
 
@@ -84,7 +66,7 @@ def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
 
 def front_matter(fields: dict[str, Any], comments: dict[str, str]) -> list[str]:
     """The front-matter block, fields in the usual order, one line each."""
-    keys = [key for key in ORDER if key in fields] + sorted(key for key in fields if key not in ORDER)
+    keys = [key for key in FIELDS if key in fields] + sorted(key for key in fields if key not in FIELDS)
     lines = ["---"]
     for key in keys:
         line = f"{key}: {yaml_value(fields[key])}"

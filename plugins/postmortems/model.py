@@ -36,6 +36,35 @@ FIX_CLASSES = (
     "ai-code-cleanup",
 )
 CENTRALITIES = ("low", "medium", "high")
+# The front-matter fields of a postmortem (spec §1), in the order the spec and our files list them.
+FIELDS = (
+    "id",
+    "title",
+    "status",
+    "severity",
+    "services",
+    "teams",
+    "started_at",
+    "detected_at",
+    "acknowledged_at",
+    "mitigated_at",
+    "resolved_at",
+    "published_at",
+    "authors",
+    "reviewers",
+    "slos",
+    "impact",
+    "paged_outside_hours",
+    "detection",
+    "trigger",
+    "contributing_factors",
+    "tags",
+    "fix_class",
+    "ai_risk",
+    "effort_days",
+    "related",
+    "action_items",
+)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from typing import Any
 from .model import (
     ACTION_STATUSES,
     DETECTIONS,
+    FIELDS,
     FIX_CLASSES,
     PRIORITIES,
     SLO_KINDS,
@@ -37,36 +38,7 @@ ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
-KNOWN_KEYS = frozenset(
-    [
-        "id",
-        "title",
-        "status",
-        "severity",
-        "services",
-        "teams",
-        "started_at",
-        "detected_at",
-        "acknowledged_at",
-        "mitigated_at",
-        "resolved_at",
-        "published_at",
-        "authors",
-        "reviewers",
-        "slos",
-        "impact",
-        "paged_outside_hours",
-        "detection",
-        "trigger",
-        "contributing_factors",
-        "tags",
-        "fix_class",
-        "ai_risk",
-        "effort_days",
-        "related",
-        "action_items",
-    ]
-)
+KNOWN_KEYS = frozenset(FIELDS)
 # Page keys MkDocs and Material understand; allowed beside ours without a warning.
 PAGE_KEYS = frozenset(["template", "hide", "search", "description", "icon", "subtitle", "comments", "robots"])
 TIME_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
