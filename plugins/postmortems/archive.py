@@ -7,7 +7,9 @@ problems for the same files.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -129,18 +131,49 @@ def cross_check(entries: dict[str, Entry], catalog: dict[str, Service] | None) -
     return problems
 
 
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while the archive is read.
+
+    Reading allocates hundreds of thousands of small objects that all stay alive (or die by
+    reference counting), so the collector's passes find nothing and cost about 15% of the run.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+Read = list[tuple[Entry, list[Problem]]]
+
+
+def read_files(files: Iterable[tuple[str, bytes]], rules: Rules, max_bytes: int) -> Read:
+    """Read and validate files one by one (no cross-file checks): the part that can run in
+    another process, since it needs nothing but the files."""
+    with collector_paused():
+        return [read_file(path, data, rules, max_bytes) for path, data in files]
+
+
+def assemble(reads: Iterable[Read], catalog: dict[str, Service] | None) -> Archive:
+    """The archive from files read (in their order), checked together; problems sorted by file and line."""
+    archive = Archive(catalog=catalog)
+    for part in reads:
+        for entry, problems in part:
+            archive.entries[entry.path] = entry
+            archive.problems.extend(problems)
+    archive.problems.extend(cross_check(archive.entries, catalog))
+    archive.problems.sort(key=lambda p: (p.path, p.line or 0))
+    return archive
+
+
 def build_archive(
     files: Iterable[tuple[str, bytes]],
     rules: Rules,
     catalog: dict[str, Service] | None,
     max_bytes: int = 2 * 1024 * 1024,
 ) -> Archive:
-    """Read every file, then check them together. Problems are sorted by file and line."""
-    archive = Archive(catalog=catalog)
-    for path, data in files:
-        entry, problems = read_file(path, data, rules, max_bytes)
-        archive.entries[path] = entry
-        archive.problems.extend(problems)
-    archive.problems.extend(cross_check(archive.entries, catalog))
-    archive.problems.sort(key=lambda p: (p.path, p.line or 0))
-    return archive
+    """Read every file, then check them together."""
+    return assemble([read_files(files, rules, max_bytes)], catalog)

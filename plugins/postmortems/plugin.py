@@ -39,7 +39,7 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from . import export, feeds, search
-from .archive import Archive, build_archive
+from .archive import Archive, assemble, collector_paused, read_files
 from .catalog import load_catalog
 from .charts import Chart, service_charts, team_charts, trend_charts
 from .knowledge import Knowledge, build_knowledge
@@ -49,6 +49,7 @@ from .report import MonthReport, month_report
 from .sanitize import clean, needs_cleaning
 from .scoring import Model, ScoringError, load_model
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
+from .workers import Job, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
@@ -134,6 +135,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     supports_multiple_instances = False
 
     def __init__(self) -> None:
+        self.worker = Worker()  # kept across `mkdocs serve` rebuilds; stopped on shutdown
         self._reset()
 
     def _reset(self) -> None:
@@ -145,7 +147,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.rules = Rules()
         self.env: jinja2.Environment | None = None
         self.bodies: dict[str, str] = {}
-        self.index_job: search.IndexJob | None = None
+        self.index_job: Job[str] | None = None
         self.api_dir = "api"
         self.errors_by_path: dict[str, list[Problem]] = {}
         self.rows: RowCache | None = None
@@ -154,9 +156,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(0)  # no ordering needs: it only reads our own options
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        if self.index_job is not None:  # a previous `mkdocs serve` build that failed midway
-            self.index_job.cancel()
         self._reset()
+        self.worker.start()
         as_of: Any = self.config.as_of
         if isinstance(as_of, str):
             try:
@@ -220,7 +221,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             except OSError as exc:
                 _log(Problem("error", file.src_uri, None, f"cannot read the file: {exc.strerror}"))
                 file.inclusion = InclusionLevel.EXCLUDED
-        self.archive = build_archive(blobs, self.rules, catalog, self.config.max_file_kb * 1024)
+        # Half of the files are parsed in the worker process while this one parses the rest.
+        limit = self.config.max_file_kb * 1024
+        half = len(blobs) // 2
+        other = self.worker.submit(read_files, blobs[half:], self.rules, limit)
+        with collector_paused():
+            mine = read_files(blobs[:half], self.rules, limit)
+            self.archive = assemble([mine, other.result()], catalog)
         for problem in self.archive.problems:
             _log(problem)
             if problem.level == "error":
@@ -266,7 +273,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             for name, text in export.api_files(self.kb).items()
         }
         outputs[f"{self.api_dir}/explorer.json"] = search.explorer_data(self.kb)
-        self.index_job = search.IndexJob(search.index_documents(self.kb))
+        self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         if self.config.feeds:
             outputs.update(feeds.feed_files(self.kb, self.layout, config.site_url or "", config.site_name))
         for uri, text in outputs.items():
@@ -397,6 +404,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             data.record = entry.record
             data.problems = self.errors_by_path.get(entry.path, [])
         return data
+
+    @event_priority(0)
+    def on_shutdown(self) -> None:
+        self.worker.stop()
 
     @event_priority(0)
     def on_post_build(self, config: MkDocsConfig) -> None:

@@ -10,19 +10,17 @@ it hands the per-file work to `archive.read_file` and the whole-archive checks t
 
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
-import gc
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 import yaml
 
-from .archive import Archive, Entry, build_archive, cross_check, read_file
+from .archive import Archive, Entry, build_archive, collector_paused, cross_check, read_file
 from .catalog import load_catalog
 from .model import Level, Postmortem, Problem, Service
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
@@ -447,24 +445,8 @@ def check_archive(site: Site, catalog: dict[str, Service] | None, jobs: int | No
     for reporting only (they come back without their text). With one job, or on a system
     without fork, the files go through `build_archive` itself.
     """
-    with _collector_paused():
+    with collector_paused():
         return _check(site, catalog, jobs)
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause Python's cyclic garbage collector while the archive is read.
-
-    Reading allocates hundreds of thousands of small objects that all stay alive (or die by
-    reference counting), so the collector's passes find nothing and cost about 15% of the run.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _check(site: Site, catalog: dict[str, Service] | None, jobs: int | None) -> Archive:

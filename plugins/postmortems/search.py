@@ -8,9 +8,7 @@ summary and root cause, so its index stays small at 10,000 postmortems.
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import multiprocessing
 import os
 import re
 from typing import Any
@@ -93,41 +91,6 @@ def build_index(documents: list[dict[str, str]]) -> str:
         return "{}\n"
     index = lunr(ref="id", fields=list(FIELDS), documents=documents)
     return json.dumps(index.serialize(), **COMPACT) + "\n"
-
-
-class IndexJob:
-    """Builds the lunr index in a second process while MkDocs renders the pages in this one.
-
-    Building the index is the costliest thing the plugin does (seconds per thousand
-    postmortems) and MkDocs uses one core; on a machine with two or more the index is ready,
-    for free, by the end of the build. `spawn` (not fork) keeps it safe inside `mkdocs serve`,
-    whose threads a fork would copy mid-lock. With one core it runs inline.
-    """
-
-    def __init__(self, documents: list[dict[str, str]]) -> None:
-        self._result: str | None = None
-        self._future: concurrent.futures.Future[str] | None = None
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        if (os.cpu_count() or 1) > 1 and documents:
-            spawn = multiprocessing.get_context("spawn")
-            self._pool = concurrent.futures.ProcessPoolExecutor(1, mp_context=spawn)
-            self._future = self._pool.submit(build_index, documents)
-        else:
-            self._result = build_index(documents)
-
-    def result(self) -> str:
-        """The index JSON; waits for the second process if it is still working."""
-        if self._result is None:
-            assert self._future is not None and self._pool is not None
-            try:
-                self._result = self._future.result()
-            finally:
-                self._pool.shutdown()
-        return self._result
-
-    def cancel(self) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=False, cancel_futures=True)
 
 
 def explorer_data(kb: Knowledge) -> str:
