@@ -279,3 +279,20 @@ def test_no_broken_relative_link_in_any_page(sample_site: Path) -> None:
             if not (target.is_file() or (target / "index.html").is_file()):
                 broken.append(f"{page.relative_to(sample_site)} -> {url}")
     assert not broken, broken[:20]
+
+
+def test_long_incident_lists_link_to_the_explorer(tmp_path: Path) -> None:
+    config = copy_sample(tmp_path)
+    build_site(config, tmp_path / "site", table_limit=2)
+    services = load(tmp_path / "site", "services.json")
+    assert isinstance(services, list)
+    busy = max(services, key=lambda s: s["incidents"])
+    page = (tmp_path / "site" / busy["url"] / "index.html").read_text()
+    table = page.split('id="incidents"', 1)[1].split("</table>", 1)[0]
+    assert table.count("<tr>") == 1 + 2  # the header and the two newest
+    assert f"See all {busy['incidents']} in the explorer" in page
+    assert f'href="../../explorer/?service={busy["name"]}"' in page
+    # The incident index itself always lists everything.
+    index = (tmp_path / "site/incidents/index.html").read_text()
+    incidents = load(tmp_path / "site", "incidents.json")
+    assert isinstance(incidents, list) and index.count('data-sort="SEV-') == len(incidents)

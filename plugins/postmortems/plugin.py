@@ -17,6 +17,7 @@ import logging
 import os
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -79,6 +80,8 @@ class PostmortemsConfig(base.Config):
     """Scoring model YAML laid over the default one, relative to the config file."""
     max_file_kb = c.Type(int, default=2048)
     feeds = c.Type(bool, default=True)
+    table_limit = c.Type(int, default=100)
+    """Incidents listed on a service, team or pattern page (the newest; the rest via the explorer)."""
     sanitize = c.Type(bool, default=True)
     """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
 
@@ -98,10 +101,16 @@ class PageData:
     report: MonthReport | None = None
     base: str = ""  # the site root relative to the page, e.g. "../../"
     rows: RowCache | None = None
+    table_limit: int = 100
 
     def href(self, url: str) -> str:
         """A site-relative URL made relative to the page (what MkDocs' `url` filter does)."""
         return self.base + url
+
+    def explore(self, **filters: str) -> str:
+        """The explorer, relative to the page, opened on the given filters (its URL state)."""
+        query = urlencode(filters)
+        return self.href(self.layout.url("explorer")) + (f"?{query}" if query else "")
 
     def incident_row(self, record: Postmortem) -> Markup:
         assert self.rows is not None
@@ -388,7 +397,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def _page_data(self, page: Page) -> PageData:
         assert self.kb is not None
         base = get_relative_url(".", page.url)
-        data = PageData(self.kb, self.layout, api_dir=self.api_dir, base=base + "/", rows=self.rows)
+        data = PageData(
+            self.kb,
+            self.layout,
+            api_dir=self.api_dir,
+            base=base + "/",
+            rows=self.rows,
+            table_limit=self.config.table_limit,
+        )
         spec = data.spec = self.specs.get(page.file.src_uri)
         if spec is not None:
             if spec.kind == "trends":
