@@ -31,7 +31,8 @@ def dumps(value: Any) -> str:
     if isinstance(value, list):
         if not value:
             return "[]\n"
-        lines = (json.dumps(item, sort_keys=True, ensure_ascii=False, separators=(",", ":")) for item in value)
+        compact = {"sort_keys": True, "ensure_ascii": False, "separators": (",", ":")}
+        lines = (json.dumps(item, **compact) for item in value)  # type: ignore[arg-type]
         return "[\n" + ",\n".join(lines) + "\n]\n"
     return json.dumps(value, indent=2, sort_keys=True, ensure_ascii=False) + "\n"
 
