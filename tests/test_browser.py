@@ -472,8 +472,8 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
         assert page.locator(".pm-card").get_attribute("data-pm-id") == HOSTILE_ID
         assert f"overdue {PAYLOAD}" in page.locator(".md-content").inner_text()
 
-        # Every link of its header card, each followed by Material's instant navigation.
-        cards = page.locator(".pm-card a")
+        # Every link of its header (the meta line and the card), each followed by instant navigation.
+        cards = page.locator(".pm-meta a, .pm-card a")
         hrefs = cards.evaluate_all("links => links.map(a => a.href)")
         assert len(hrefs) >= 5, hrefs  # service, team, trigger, factor, related incident
         for index, href in enumerate(hrefs):

@@ -55,6 +55,8 @@ from .workers import Job, Worker
 log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
 ASSETS = "assets/postmortems"
+# Where the facts card goes in a postmortem's content; it is put there once search has indexed it.
+CARD_MARK = "<!-- postmortems:card -->"
 
 
 class PostmortemsConfig(base.Config):
@@ -374,24 +376,29 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return html_text
         if self.env is None:
             self.env = _escape_our_templates(config.theme.get_env())
-        context = {
-            "page": page,
-            "base_url": get_relative_url(".", page.url),
-            "config": config,
-            "pm": self._page_data(page),
-        }
-        card = self.env.get_template("postmortems/partials/card.html").render(context)
-        items = self.env.get_template("postmortems/partials/action-items.html").render(context)
+        data = self._page_data(page)
+        meta = self._render("postmortems/partials/meta.html", page, config, data)
+        items = self._render("postmortems/partials/action-items.html", page, config, data)
         risky = self.config.sanitize and needs_cleaning(self.bodies[entry.path])
         body = clean(html_text) if risky else html_text
-        return card + body + items
+        return meta + CARD_MARK + body + items
 
-    @event_priority(50)  # before the search plugins, which index page content
+    def _render(self, template: str, page: Page, config: MkDocsConfig, data: PageData) -> str:
+        """A partial of a postmortem page, rendered outside MkDocs' page context."""
+        assert self.env is not None
+        context = {"page": page, "base_url": get_relative_url(".", page.url), "config": config, "pm": data}
+        return self.env.get_template(template).render(context)
+
+    @event_priority(-100)  # after the search plugins indexed the content: the card is shown, not indexed
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
-        if self.kb is not None:
-            context["pm"] = self._page_data(page)  # type: ignore[typeddict-unknown-key]
+        if self.kb is None:
+            return context
+        data = context["pm"] = self._page_data(page)  # type: ignore[typeddict-unknown-key]
+        if page.content and CARD_MARK in page.content:
+            card = self._render("postmortems/partials/card.html", page, config, data)
+            page.content = page.content.replace(CARD_MARK, card, 1)
         return context
 
     def _page_data(self, page: Page) -> PageData:
