@@ -12,21 +12,15 @@ import argparse
 import functools
 import json
 import statistics
+import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from browser_support import CHROMIUM, LAUNCH_ARGS
 
 
 class Quiet(SimpleHTTPRequestHandler):
@@ -53,7 +47,7 @@ def main() -> None:
     url = f"http://127.0.0.1:{server.server_port}/explorer/?q={args.query}"
     times: list[float] = []
     with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=ARGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         for _ in range(args.runs):
             page = browser.new_context().new_page()  # a fresh cache each run: a first visit
             page.goto(url)
