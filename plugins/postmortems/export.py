@@ -12,7 +12,7 @@ from typing import Any
 
 import yaml
 
-from .knowledge import PATTERN_KINDS, Knowledge, ServiceView
+from .knowledge import Knowledge, ServiceView
 from .model import ActionItem, Postmortem
 from .scoring import Score
 
@@ -146,21 +146,28 @@ def action_items(kb: Knowledge) -> list[dict[str, Any]]:
     return sorted(rows, key=lambda d: (d["incident"], d["title"]))
 
 
-def patterns(kb: Knowledge) -> dict[str, Any]:
-    out: dict[str, Any] = {}
-    for kind, (attribute, _label) in PATTERN_KINDS.items():
-        out[attribute] = {
-            key: {
-                "incidents": sorted(r.id for r in view.incidents),
-                "services": view.services,
-                "teams": view.teams,
-                "first_seen": iso(view.first_seen),
-                "last_seen": iso(view.last_seen),
-                "url": view.url,
-            }
-            for key, view in kb.patterns[kind].items()
+PATTERN_FILES = {
+    "factor": "patterns.json",
+    "tag": "tags.json",
+    "trigger": "triggers.json",
+    "fix_class": "fix-classes.json",
+}
+
+
+def patterns(kb: Knowledge, kind: str = "factor") -> dict[str, Any]:
+    """patterns.json (spec §5): per contributing factor, its incidents, services, teams and first
+    and last seen; the same shape per tag, trigger and fix class in their own files."""
+    return {
+        key: {
+            "incidents": sorted(r.id for r in view.incidents),
+            "services": view.services,
+            "teams": view.teams,
+            "first_seen": iso(view.first_seen),
+            "last_seen": iso(view.last_seen),
+            "url": view.url,
         }
-    return out
+        for key, view in kb.patterns[kind].items()
+    }
 
 
 def report(kb: Knowledge) -> dict[str, Any]:
@@ -208,7 +215,7 @@ def api_files(kb: Knowledge) -> dict[str, str]:
         "incidents.json": dumps(incidents(kb)),
         "services.json": dumps(services(kb)),
         "action-items.json": dumps(action_items(kb)),
-        "patterns.json": dumps(patterns(kb)),
+        **{name: dumps(patterns(kb, kind)) for kind, name in PATTERN_FILES.items()},
         "report.json": dumps(report(kb)),
         "backlog.json": dumps(backlog(kb)),
         "prioritized.yaml": prioritized_yaml(kb),
