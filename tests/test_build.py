@@ -296,3 +296,15 @@ def test_long_incident_lists_link_to_the_explorer(tmp_path: Path) -> None:
     index = (tmp_path / "site/incidents/index.html").read_text()
     incidents = load(tmp_path / "site", "incidents.json")
     assert isinstance(incidents, list) and index.count('data-sort="SEV-') == len(incidents)
+
+
+def test_show_drafts_publishes_them_with_a_banner_but_never_counts_them(tmp_path: Path) -> None:
+    config = copy_sample(tmp_path)
+    build_site(config, tmp_path / "site", show_drafts=True)
+    drafts = [p for p in sample_files() if re.search(r"^status: draft$", p.read_text(), re.M)]
+    for draft in drafts:
+        page = tmp_path / "site" / draft.relative_to(ROOT / "content").with_suffix("") / "index.html"
+        assert "This postmortem is a draft" in page.read_text()
+    incidents = load(tmp_path / "site", "incidents.json")
+    assert isinstance(incidents, list)
+    assert len(incidents) == len(sample_files()) - len(drafts)
