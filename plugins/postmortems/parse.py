@@ -216,6 +216,20 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
     return data, lines, problems
 
 
+def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
+    """`override` laid over `base`: mappings merge key by key, anything else replaces.
+
+    How MkDocs merges an INHERIT-ed config, and how a site's scoring model overrides the defaults.
+    """
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = merge_mappings(out[key], value)
+        else:
+            out[key] = value
+    return out
+
+
 # --------------------------------------------------------------------------- body
 
 

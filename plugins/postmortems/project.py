@@ -23,6 +23,7 @@ import yaml
 from .archive import Archive, Entry, build_archive, collector_paused, cross_check, read_file
 from .catalog import load_catalog
 from .model import Level, Postmortem, Problem, Service
+from .parse import merge_mappings
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 
 try:  # the C loader is several times faster; fall back where PyYAML was built without libyaml
@@ -87,15 +88,6 @@ _ConfigLoader.add_constructor("!ENV", _env)
 _ConfigLoader.add_multi_constructor("", _plain)
 
 
-def _merge(parent: dict[str, Any], child: dict[str, Any]) -> dict[str, Any]:
-    """MkDocs' INHERIT merge: mappings merge key by key, anything else in the child replaces."""
-    out = dict(parent)
-    for key, value in child.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def read_config(path: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -122,7 +114,7 @@ def read_config(path: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
         parent_path = os.path.normpath(os.path.join(os.path.dirname(path), str(parent)))
         if parent_path in _seen:
             raise ConfigError(f"{display}: INHERIT loops back to {os.path.relpath(parent_path)}")
-        data = _merge(read_config(parent_path, (*_seen, path)), data)
+        data = merge_mappings(read_config(parent_path, (*_seen, path)), data)
     config: dict[str, Any] = data
     return config
 

@@ -18,6 +18,7 @@ import yaml
 
 from .metrics import in_window, mean, mttr
 from .model import Postmortem, Service
+from .parse import merge_mappings
 
 DEFAULT_MODEL = os.path.join(os.path.dirname(__file__), "scoring.yaml")
 LEVELS = ("low", "medium", "high")
@@ -78,14 +79,6 @@ def round_half_away(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-def _merge(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
-    out = dict(base)
-    for key, value in override.items():
-        if isinstance(value, dict) and isinstance(out.get(key), dict):
-            out[key] = _merge(out[key], value)
-        else:
-            out[key] = value
-    return out
 
 
 def _read(path: str) -> dict[str, Any]:
@@ -106,7 +99,7 @@ def load_model(path: str | None = None) -> Model:
     data = _read(DEFAULT_MODEL)
     shown = DEFAULT_MODEL
     if path:
-        data = _merge(data, _read(path))
+        data = merge_mappings(data, _read(path))
         shown = path
     try:
         fractions = {str(k): float(v) for k, v in data["fractions"].items()}
