@@ -17,6 +17,12 @@ from .model import Postmortem, Problem, Service
 from .parse import KeyPath, decode, parse_document
 from .validate import PAGE_KEYS, Rules, closest, validate
 
+# Defaults of the options that say where the archive is and what is read, shared by the plugin's
+# config and by the command line (which reads mkdocs.yml without importing MkDocs).
+DEFAULT_PATH = "postmortems"
+DEFAULT_CATALOG = "services.yml"
+DEFAULT_MAX_FILE_KB = 2048
+
 
 @dataclass
 class Entry:
@@ -173,7 +179,7 @@ def build_archive(
     files: Iterable[tuple[str, bytes]],
     rules: Rules,
     catalog: dict[str, Service] | None,
-    max_bytes: int = 2 * 1024 * 1024,
+    max_bytes: int = DEFAULT_MAX_FILE_KB * 1024,
 ) -> Archive:
     """Read every file, then check them together."""
     return assemble([read_files(files, rules, max_bytes)], catalog)

@@ -40,7 +40,15 @@ from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from . import export, feeds, search
-from .archive import Archive, assemble, collector_paused, read_files
+from .archive import (
+    DEFAULT_CATALOG,
+    DEFAULT_MAX_FILE_KB,
+    DEFAULT_PATH,
+    Archive,
+    assemble,
+    collector_paused,
+    read_files,
+)
 from .catalog import load_catalog
 from .charts import Chart, service_charts, team_charts, trend_charts
 from .knowledge import Knowledge, build_knowledge
@@ -60,9 +68,9 @@ CARD_MARK = "<!-- postmortems:card -->"
 
 
 class PostmortemsConfig(base.Config):
-    path = c.Type(str, default="postmortems")
+    path = c.Type(str, default=DEFAULT_PATH)
     """Folder under docs_dir that holds the postmortems."""
-    catalog = c.Type(str, default="services.yml")
+    catalog = c.Type(str, default=DEFAULT_CATALOG)
     """Service catalog, relative to docs_dir; it is read, not published."""
     backstage = c.ListOfItems(c.Type(str), default=[])
     """Backstage catalog-info.yaml files, relative to the config file."""
@@ -80,7 +88,7 @@ class PostmortemsConfig(base.Config):
     """Folder of each generated page kind, e.g. {services: catalog}."""
     scoring = c.Optional(c.Type(str))
     """Scoring model YAML laid over the default one, relative to the config file."""
-    max_file_kb = c.Type(int, default=2048)
+    max_file_kb = c.Type(int, default=DEFAULT_MAX_FILE_KB)
     feeds = c.Type(bool, default=True)
     table_limit = c.Type(int, default=100)
     """Incidents listed on a service, team or pattern page (the newest; the rest via the explorer)."""

@@ -20,7 +20,17 @@ from typing import Any
 
 import yaml
 
-from .archive import Archive, Entry, build_archive, collector_paused, cross_check, read_file
+from .archive import (
+    DEFAULT_CATALOG,
+    DEFAULT_MAX_FILE_KB,
+    DEFAULT_PATH,
+    Archive,
+    Entry,
+    build_archive,
+    collector_paused,
+    cross_check,
+    read_file,
+)
 from .catalog import load_catalog
 from .model import Level, Postmortem, Problem, Service
 from .parse import merge_mappings
@@ -86,8 +96,6 @@ def _env(loader: _ConfigLoader, node: yaml.Node) -> Any:
 
 _ConfigLoader.add_constructor("!ENV", _env)
 _ConfigLoader.add_multi_constructor("", _plain)
-
-
 
 
 def read_config(path: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -236,8 +244,8 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
             raise ConfigError(f"{display}: postmortems option '{name}' must be a string")
         return value
 
-    path = text("path", "postmortems") or ""
-    catalog = text("catalog", "services.yml")
+    path = text("path", DEFAULT_PATH) or ""
+    catalog = text("catalog", DEFAULT_CATALOG)
     as_of_value = options.get("as_of")
     if isinstance(as_of_value, dt.datetime):
         as_of = as_of_value.date()
@@ -259,7 +267,7 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
     legacy = options.get("legacy", "warn")
     if legacy not in ("warn", "info"):
         raise ConfigError(f"{display}: postmortems option 'legacy' must be 'warn' or 'info', not '{legacy}'")
-    max_kb = options.get("max_file_kb", 2048)
+    max_kb = options.get("max_file_kb", DEFAULT_MAX_FILE_KB)
     if isinstance(max_kb, bool) or not isinstance(max_kb, int):
         raise ConfigError(f"{display}: postmortems option 'max_file_kb' must be a whole number")
     level: Level = "warning" if legacy == "warn" else "info"
