@@ -23,6 +23,15 @@ PATTERN_KINDS = {
 }
 
 
+def pattern_keys(record: Postmortem) -> list[tuple[str, str]]:
+    """(kind, key) of every pattern a record belongs to, in PATTERN_KINDS order."""
+    out: list[tuple[str, str]] = []
+    for kind, (attribute, _label) in PATTERN_KINDS.items():
+        value = getattr(record, attribute)
+        out.extend((kind, key) for key in (value if isinstance(value, list) else [value] if value else []))
+    return out
+
+
 def slugify(text: str) -> str:
     """A URL-safe path segment for a name that may not be one (teams from a catalog)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -152,15 +161,6 @@ class Knowledge:
         """A record's action items with their overdue flag, for templates."""
         return [ItemRow(record, item, item.is_overdue(self.as_of)) for item in record.action_items]
 
-    def pattern_keys(self, record: Postmortem) -> list[tuple[str, str]]:
-        """(kind, key) of every pattern a record belongs to, in PATTERN_KINDS order."""
-        out: list[tuple[str, str]] = []
-        for kind, (attribute, _label) in PATTERN_KINDS.items():
-            value = getattr(record, attribute)
-            for key in value if isinstance(value, list) else ([value] if value else []):
-                out.append((kind, key))
-        return out
-
 
 def build_knowledge(
     records: Sequence[Postmortem],
@@ -227,13 +227,11 @@ def build_knowledge(
             for service in record.services:
                 if service not in team.services and (catalog is None or service not in catalog):
                     team.services.append(service)
-        for kind, (attribute, _label) in PATTERN_KINDS.items():
-            value = getattr(record, attribute)
-            for key in value if isinstance(value, list) else ([value] if value else []):
-                bucket = patterns[kind]
-                if key not in bucket:
-                    bucket[key] = PatternView(kind, key, url=url_for(kind, key))
-                bucket[key].incidents.append(record)
+        for kind, key in pattern_keys(record):
+            bucket = patterns[kind]
+            if key not in bucket:
+                bucket[key] = PatternView(kind, key, url=url_for(kind, key))
+            bucket[key].incidents.append(record)
 
     for view in services.values():
         view.mttr_mean_window = mean(figures[r.id].mttr for r in view.in_window)

@@ -167,10 +167,6 @@ class Postmortem:
     def is_draft(self) -> bool:
         return self.status == "draft"
 
-    @property
-    def started_date(self) -> dt.date:
-        return self.started_at.date()
-
 
 @dataclass
 class Service:

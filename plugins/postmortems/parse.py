@@ -73,7 +73,6 @@ class ParsedDoc:
     fatal: bool = False
     problems: list[Problem] = field(default_factory=list)
     legacy_lines: list[int] = field(default_factory=list)
-    title_line: int | None = None
 
     def line_of(self, *path: str | int) -> int | None:
         """The file line of a key path, or of its nearest parent that has one."""
