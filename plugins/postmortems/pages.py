@@ -1,15 +1,26 @@
 """Which pages the knowledge base generates, where they live, and what each one shows.
 
-The plugin turns each `PageSpec` into a virtual `File`; templates get the spec and the
-`Knowledge` in their context. URLs are computed here once so that pages, JSON and feeds agree.
+The plugin turns each `PageSpec` into a virtual `File`; templates get a `PageData` as `pm`: the
+spec, the `Knowledge`, and helpers for links relative to the page. URLs are computed here once
+so that pages, JSON and feeds agree.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlencode
 
+import jinja2
+from markupsafe import Markup
+
+from .charts import Chart
 from .knowledge import PATTERN_KINDS, Knowledge
+from .model import Postmortem, Problem
+from .report import MonthReport
+
+ASSETS = "assets/postmortems"
 
 DEFAULT_FOLDERS = {
     "incidents": "incidents",
@@ -184,3 +195,52 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
         )
     return specs
 
+
+@dataclass
+class PageData:
+    """What a template gets as `pm`."""
+
+    kb: Knowledge
+    layout: Layout
+    spec: PageSpec | None = None
+    record: Any = None
+    problems: list[Problem] | None = None
+    assets: str = ASSETS
+    api_dir: str = "api"
+    charts: list[Chart] = field(default_factory=list)
+    report: MonthReport | None = None
+    base: str = ""  # the site root relative to the page, e.g. "../../"
+    rows: RowCache | None = None
+    table_limit: int = 100
+
+    def href(self, url: str) -> str:
+        """A site-relative URL made relative to the page (what MkDocs' `url` filter does)."""
+        return self.base + url
+
+    def explore(self, **filters: str) -> str:
+        """The explorer, relative to the page, opened on the given filters (its URL state)."""
+        query = urlencode(filters)
+        return self.href(self.layout.url("explorer")) + (f"?{query}" if query else "")
+
+    def incident_row(self, record: Postmortem) -> Markup:
+        assert self.rows is not None
+        return self.rows.incident(record, self)
+
+
+class RowCache:
+    """Incident table rows, rendered once per incident and page depth.
+
+    Each incident is listed on several pages (incidents, its services, teams and patterns,
+    reports); pages at the same depth share relative links, so its row is the same HTML.
+    """
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.template = env.get_template("postmortems/partials/incident-row.html")
+        self.cache: dict[tuple[str, str], Markup] = {}
+
+    def incident(self, record: Postmortem, pm: PageData) -> Markup:
+        key = (record.id, pm.base)
+        row = self.cache.get(key)
+        if row is None:
+            row = self.cache[key] = Markup(self.template.render(r=record, pm=pm))
+        return row

@@ -4,8 +4,9 @@ their results back as virtual pages, assets and JSON.
 Build flow: `on_config` resets state and loads the catalog and scoring model; `on_files` reads
 every postmortem once, validates the archive, computes the knowledge and adds the generated
 files; `on_page_read_source` gives MkDocs the body we already read (so the file is not read,
-nor its YAML parsed, twice); `on_page_content` adds the header card; `on_page_context` passes
-the data to the templates.
+nor its YAML parsed, twice); `on_page_content` adds the meta line and action items (indexed by
+search) and a mark where `on_page_context`, after the search plugins ran, puts the header card;
+`on_page_context` also passes the data to the templates.
 """
 
 from __future__ import annotations
@@ -15,12 +16,9 @@ import html
 import json
 import logging
 import os
-from dataclasses import dataclass, field
 from typing import Any
-from urllib.parse import urlencode
 
 import jinja2
-from markupsafe import Markup
 from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
@@ -50,11 +48,11 @@ from .archive import (
     read_files,
 )
 from .catalog import load_catalog
-from .charts import Chart, service_charts, team_charts, trend_charts
+from .charts import service_charts, team_charts, trend_charts
 from .knowledge import Knowledge, build_knowledge
-from .model import Postmortem, Problem
-from .pages import Layout, PageSpec, page_specs
-from .report import MonthReport, month_report
+from .model import Problem
+from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
+from .report import month_report
 from .sanitize import clean, needs_cleaning
 from .scoring import Model, ScoringError, load_model
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
@@ -62,7 +60,6 @@ from .workers import Job, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
-ASSETS = "assets/postmortems"
 # Where the facts card goes in a postmortem's content; it is put there once search has indexed it.
 CARD_MARK = "<!-- postmortems:card -->"
 
@@ -96,56 +93,6 @@ class PostmortemsConfig(base.Config):
     """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
 
 
-@dataclass
-class PageData:
-    """What a template gets as `pm`."""
-
-    kb: Knowledge
-    layout: Layout
-    spec: PageSpec | None = None
-    record: Any = None
-    problems: list[Problem] | None = None
-    assets: str = ASSETS
-    api_dir: str = "api"
-    charts: list[Chart] = field(default_factory=list)
-    report: MonthReport | None = None
-    base: str = ""  # the site root relative to the page, e.g. "../../"
-    rows: RowCache | None = None
-    table_limit: int = 100
-
-    def href(self, url: str) -> str:
-        """A site-relative URL made relative to the page (what MkDocs' `url` filter does)."""
-        return self.base + url
-
-    def explore(self, **filters: str) -> str:
-        """The explorer, relative to the page, opened on the given filters (its URL state)."""
-        query = urlencode(filters)
-        return self.href(self.layout.url("explorer")) + (f"?{query}" if query else "")
-
-    def incident_row(self, record: Postmortem) -> Markup:
-        assert self.rows is not None
-        return self.rows.incident(record, self)
-
-
-class RowCache:
-    """Incident table rows, rendered once per incident and page depth.
-
-    Each incident is listed on several pages (incidents, its services, teams and patterns,
-    reports); pages at the same depth share relative links, so its row is the same HTML.
-    """
-
-    def __init__(self, env: jinja2.Environment) -> None:
-        self.template = env.get_template("postmortems/partials/incident-row.html")
-        self.cache: dict[tuple[str, str], Markup] = {}
-
-    def incident(self, record: Postmortem, pm: PageData) -> Markup:
-        key = (record.id, pm.base)
-        row = self.cache.get(key)
-        if row is None:
-            row = self.cache[key] = Markup(self.template.render(r=record, pm=pm))
-        return row
-
-
 def _log(problem: Problem) -> None:
     {"error": log.error, "warning": log.warning, "info": log.info}[problem.level](str(problem))
 
@@ -170,6 +117,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.api_dir = "api"
         self.errors_by_path: dict[str, list[Problem]] = {}
         self.rows: RowCache | None = None
+        self.page_data: dict[str, PageData] = {}
 
     # ------------------------------------------------------------------ config
 
@@ -205,9 +153,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if templates not in config.theme.dirs:
             position = 1 if config.theme.custom_dir else 0
             config.theme.dirs.insert(position, templates)
-        for css in (f"{ASSETS}/postmortems.css",):
-            if css not in config.extra_css:
-                config.extra_css.append(css)
+        css = f"{ASSETS}/postmortems.css"
+        if css not in config.extra_css:
+            config.extra_css.append(css)
         script = f"{ASSETS}/postmortems.js"
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
@@ -287,10 +235,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             files.append(File.generated(config, spec.src_uri, content=content, inclusion=inclusion))
             self.specs[spec.src_uri] = spec
 
-        outputs = {
-            f"{self.config.api_dir.strip('/')}/{name}": text
-            for name, text in export.api_files(self.kb).items()
-        }
+        outputs = {f"{self.api_dir}/{name}": text for name, text in export.api_files(self.kb).items()}
         outputs[f"{self.api_dir}/explorer.json"] = search.explorer_data(self.kb)
         self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         if self.config.feeds:
@@ -377,12 +322,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.rows = RowCache(env)
         return env
 
-    @event_priority(50)  # before the search plugins read the content, so the card is indexed
+    @event_priority(50)  # before other plugins read the content, so they see the meta line
     def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is None or self.kb is None:
             return html_text
-        if self.env is None:
+        if self.env is None:  # MkDocs' own environment only exists from on_env, after this event
             self.env = _escape_our_templates(config.theme.get_env())
         data = self._page_data(page)
         meta = self._render("postmortems/partials/meta.html", page, config, data)
@@ -410,6 +355,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         return context
 
     def _page_data(self, page: Page) -> PageData:
+        """The template data of a page, built once (postmortem pages need it in two events)."""
+        data = self.page_data.get(page.file.src_uri)
+        if data is not None:
+            data.rows = self.rows  # on_env may have come between the two
+            return data
+        data = self.page_data[page.file.src_uri] = self._new_page_data(page)
+        return data
+
+    def _new_page_data(self, page: Page) -> PageData:
         assert self.kb is not None
         base = get_relative_url(".", page.url)
         data = PageData(
