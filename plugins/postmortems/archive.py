@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .model import Postmortem, Problem, Service
-from .parse import KeyPath, decode, parse_document
+from .parse import KeyPath, decode, line_of, parse_document
 from .validate import PAGE_KEYS, Rules, closest, validate
 
 # Defaults of the options that say where the archive is and what is read, shared by the plugin's
@@ -36,7 +36,7 @@ class Entry:
     page_meta: dict[str, Any] = field(default_factory=dict)  # MkDocs/Material page keys
 
     def line_of(self, *key: str | int) -> int | None:
-        return self.lines.get(tuple(key)) or self.lines.get(tuple(key[:1]))
+        return line_of(self.lines, key)
 
 
 @dataclass

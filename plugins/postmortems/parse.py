@@ -76,12 +76,17 @@ class ParsedDoc:
 
     def line_of(self, *path: str | int) -> int | None:
         """The file line of a key path, or of its nearest parent that has one."""
-        keys: KeyPath = tuple(path)
-        while keys:
-            if keys in self.lines:
-                return self.lines[keys]
-            keys = keys[:-1]
-        return 1 if self.has_front_matter else None
+        found = line_of(self.lines, path)
+        return found if found is not None else (1 if self.has_front_matter else None)
+
+
+def line_of(lines: dict[KeyPath, int], path: KeyPath) -> int | None:
+    """The line of a key path in a line map, or of its nearest parent that has one."""
+    while path:
+        if path in lines:
+            return lines[path]
+        path = path[:-1]
+    return None
 
 
 # --------------------------------------------------------------------------- bytes -> text
