@@ -16,6 +16,7 @@ import html
 import json
 import logging
 import os
+import time
 from typing import Any
 
 import jinja2
@@ -23,7 +24,7 @@ from mkdocs.config import base
 from mkdocs.config import config_options as c
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
-from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
 from mkdocs.structure import StructureItem
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import (
@@ -52,6 +53,7 @@ from .charts import service_charts, team_charts, trend_charts
 from .knowledge import Knowledge, build_knowledge
 from .model import Problem
 from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
+from .render import Offload, Rendered, make_setup
 from .report import month_report
 from .sanitize import clean, needs_cleaning
 from .scoring import Model, ScoringError, load_model
@@ -91,6 +93,9 @@ class PostmortemsConfig(base.Config):
     """Incidents listed on a service, team or pattern page (the newest; the rest via the explorer)."""
     sanitize = c.Type(bool, default=True)
     """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
+    parallel = c.Type(bool, default=True)
+    """Use a second process (when there is a second core) for parsing, the explorer's index and
+    the Markdown of postmortem pages; the site is the same either way."""
 
 
 def _log(problem: Problem) -> None:
@@ -102,6 +107,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     def __init__(self) -> None:
         self.worker = Worker()  # kept across `mkdocs serve` rebuilds; stopped on shutdown
+        self.steal = True  # False: never cancel the worker's chunks (tests: every page from the worker)
         self._reset()
 
     def _reset(self) -> None:
@@ -118,13 +124,21 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.errors_by_path: dict[str, list[Problem]] = {}
         self.rows: RowCache | None = None
         self.page_data: dict[str, PageData] = {}
+        self.offload: Offload | None = None
+        self.source: object = None  # the Markdown MkDocs gave us for the page being populated
+        self.rendered: dict[str, tuple[Rendered, str]] = {}
 
     # ------------------------------------------------------------------ config
 
     @event_priority(0)  # no ordering needs: it only reads our own options
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        if self.offload is not None:
+            self.offload.cancel()
         self._reset()
-        self.worker.start()
+        if self.config.parallel:
+            self.worker.start()
+        else:
+            self.worker.stop()
         as_of: Any = self.config.as_of
         if isinstance(as_of, str):
             try:
@@ -237,7 +251,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
         outputs = {f"{self.api_dir}/{name}": text for name, text in export.api_files(self.kb).items()}
         outputs[f"{self.api_dir}/explorer.json"] = search.explorer_data(self.kb)
-        self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         if self.config.feeds:
             outputs.update(feeds.feed_files(self.kb, self.layout, config.site_url or "", config.site_name))
         for uri, text in outputs.items():
@@ -250,7 +263,25 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             )
         for uri, path in search.vendor_assets(ASSETS).items():
             files.append(File.generated(config, uri, abs_src_path=path))
+        self._start_offload(files, config)
+        # After the Markdown chunks: the worker takes jobs in order, and the index is needed last.
+        self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         return files
+
+    def _start_offload(self, files: Files, config: MkDocsConfig) -> None:
+        """Hand the Markdown of the postmortem pages MkDocs will build to the worker (render.py)."""
+        if not self.config.parallel or not self.worker.running:
+            return
+        setup = make_setup(config, files, token=id(self) ^ time.monotonic_ns())
+        if setup is None:
+            log.debug("postmortems: Markdown extensions cannot be named in another process; no offload")
+            return
+        pages = [
+            (f.src_uri, "\n" + self.bodies[f.src_uri])
+            for f in files.documentation_pages()
+            if f.src_uri in self.bodies and not f.inclusion.is_excluded()
+        ]
+        self.offload = Offload(self.worker.future, setup, pages, steal=self.steal)
 
     # ------------------------------------------------------------------ navigation
 
@@ -301,9 +332,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         # The leading blank line stops MkDocs' meta parser: we already parsed the front matter.
         return "\n" + body
 
-    @event_priority(0)
-    def on_page_markdown(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    @event_priority(100)  # first, so other plugins see the title and template of a postmortem
+    def _on_page_markdown_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         entry = self.archive.entries.get(page.file.src_uri)
+        self.source = markdown
         if entry is None:
             return markdown
         record = entry.record
@@ -316,14 +348,47 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         }
         return markdown
 
+    @event_priority(-100)  # last: only Markdown no plugin changed is taken from the worker
+    def _on_page_markdown_take(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        offload = self.offload
+        if offload is None or markdown is not self.source or not offload.still_valid(files):
+            return markdown
+        rendered = offload.take(page.file.src_uri)
+        if rendered is None:
+            return markdown
+        self.rendered[page.file.src_uri] = (rendered, markdown)
+        return ""  # MkDocs converts nothing; `_on_page_content_put` puts the worker's HTML in
+
+    on_page_markdown = CombinedEvent(_on_page_markdown_meta, _on_page_markdown_take)
+
     @event_priority(0)  # only adds a setting for our own templates
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
         _escape_our_templates(env)
         self.rows = RowCache(env)
         return env
 
+    @event_priority(1000)  # before anything else sees the content: it is the page's own HTML
+    def _on_page_content_put(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """What `Page.render` would have set and logged, from the worker's rendering."""
+        taken = self.rendered.pop(page.file.src_uri, None)
+        if taken is None:
+            return html_text
+        rendered, page.markdown = taken
+        for name, level, message in rendered.records:
+            logging.getLogger(name).log(level, message)
+        page.toc = rendered.toc
+        page._title_from_render = rendered.title
+        page.present_anchor_ids = rendered.present_anchor_ids
+        if rendered.links_to_anchors is not None:
+            page.links_to_anchors = {
+                target: anchors
+                for uri, anchors in rendered.links_to_anchors.items()
+                if (target := files.get_file_from_path(uri)) is not None
+            }
+        return rendered.content
+
     @event_priority(50)  # before other plugins read the content, so they see the meta line
-    def on_page_content(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
+    def _on_page_content_meta(self, html_text: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is None or self.kb is None:
             return html_text
@@ -335,6 +400,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         risky = self.config.sanitize and needs_cleaning(self.bodies[entry.path])
         body = clean(html_text) if risky else html_text
         return meta + CARD_MARK + body + items
+
+    on_page_content = CombinedEvent(_on_page_content_put, _on_page_content_meta)
 
     def _render(self, template: str, page: Page, config: MkDocsConfig, data: PageData) -> str:
         """A partial of a postmortem page, rendered outside MkDocs' page context."""
@@ -396,6 +463,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(0)
     def on_post_build(self, config: MkDocsConfig) -> None:
+        if self.offload is not None:
+            log.debug(f"postmortems: the worker rendered the Markdown of {self.offload.taken} pages")
+            self.offload.cancel()
         if self.kb is None:
             return
         if self.index_job is not None:

@@ -1,5 +1,6 @@
-"""A second process for the work that does not need MkDocs: half of the archive's parsing,
-then the explorer's lunr index while MkDocs renders pages.
+"""A second process for work that can leave MkDocs' process: half of the archive's parsing,
+then the Markdown of postmortem pages (render.py) and the explorer's lunr index while MkDocs
+renders pages.
 
 MkDocs builds on one core; CI and laptops have two or more. One worker process, started when
 the build starts (so its imports overlap MkDocs' own start-up) and kept across `mkdocs serve`
@@ -23,7 +24,7 @@ def _warm() -> None:
     """Import in the worker what its jobs need, while the main process is still starting up."""
     import lunr  # noqa: F401
 
-    from . import archive, search  # noqa: F401
+    from . import archive, render, search  # noqa: F401
 
 
 def _cores() -> int:
@@ -63,14 +64,23 @@ class Worker:
             self._pool.submit(_warm)
 
     def submit(self, fn: Callable[..., T], *args: object) -> Job[T]:
-        """Run fn(*args) in the worker; `fn` must be a module-level function (it is pickled by name)."""
+        """Run fn(*args) in the worker, or here if there is none; `fn` must be a module-level
+        function (it is pickled by name)."""
+        return Job(fn, args, self.future(fn, *args))
+
+    def future(self, fn: Callable[..., T], *args: object) -> concurrent.futures.Future[T] | None:
+        """Run fn(*args) in the worker; None if there is no worker (the caller does it itself)."""
         if self._pool is None:
-            return Job(fn, args, None)
+            return None
         try:
-            return Job(fn, args, self._pool.submit(fn, *args))
+            return self._pool.submit(fn, *args)
         except RuntimeError:  # the pool is broken or shut down
             self._pool = None
-            return Job(fn, args, None)
+            return None
+
+    @property
+    def running(self) -> bool:
+        return self._pool is not None
 
     def stop(self) -> None:
         if self._pool is not None:

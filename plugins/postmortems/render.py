@@ -1,0 +1,251 @@
+"""Postmortem Markdown rendered in the worker process, exactly as MkDocs' `Page.render` would.
+
+Why: converting Markdown is the largest share of a build (about half of MkDocs' time per page),
+and MkDocs does it on one core. The postmortem bodies are known once `on_files` has read them,
+so the worker converts them while MkDocs works: the worker starts from the last postmortem
+page and goes backwards, MkDocs from the first page forwards, and where they meet each page is
+taken by whichever side gets there first (a chunk the worker has not started is cancelled and
+MkDocs renders it as usual). The result never depends on who rendered a page:
+
+- the worker runs MkDocs' own `Page.render` on a `Page` of a `Files` copy (same URIs, URLs and
+  inclusion), with the site's Markdown extensions and link validation settings, on the same text
+  MkDocs would convert (`meta.get_data` of what `on_page_read_source` returned);
+- what `Page.render` would log there is captured and logged again here, when the page is built;
+- a page is taken from the worker only if no other plugin changed its Markdown, if the site's
+  extensions can be named across processes (plain strings, picklable options) and if the file
+  list did not change after the worker got its copy. Otherwise MkDocs renders the page itself.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures
+import logging
+import pickle
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.pages import Page
+from mkdocs.structure.toc import TableOfContents
+from mkdocs.utils import meta
+
+# One row per file: src_uri, dest_uri, url, excluded. `Page.render` asks a file's inclusion only
+# whether it is excluded, and MkDocs settles UNDEFINED inclusions only after `on_files`.
+FileRow = tuple[str, str, str, bool]
+LINK_CHECKS = ("not_found", "absolute_links", "unrecognized_links", "anchors")
+Submit = Callable[..., "concurrent.futures.Future[Any] | None"]
+
+
+@dataclass(frozen=True)
+class Setup:
+    """Everything `Page.render` reads from the config and the file list, in picklable form."""
+
+    token: int
+    extensions: tuple[str, ...]
+    extension_configs: dict[str, Any]
+    use_directory_urls: bool
+    site_url: str | None
+    links: dict[str, Any]  # validation.links: not_found, absolute_links, unrecognized_links, anchors
+    files: tuple[FileRow, ...]
+    levels: dict[str, int]  # effective log levels of the loggers that matter, here
+
+
+@dataclass
+class Rendered:
+    """What `Page.render` sets on a page, plus the log records it emitted."""
+
+    content: str
+    toc: TableOfContents
+    title: str | None
+    present_anchor_ids: set[str]
+    links_to_anchors: dict[str, dict[str, str]] | None  # target src_uri -> anchors
+    records: list[tuple[str, int, str]] = field(default_factory=list)  # logger, level, message
+
+
+def file_rows(files: Iterable[File]) -> tuple[FileRow, ...]:
+    return tuple((f.src_uri, f.dest_uri, f.url, f.inclusion.is_excluded()) for f in files)
+
+
+def make_setup(config: Any, files: Files, token: int) -> Setup | None:
+    """The worker's copy of config and files, or None when they cannot cross to another process."""
+    extensions = config["markdown_extensions"]
+    if not all(isinstance(name, str) for name in extensions):
+        return None  # an Extension instance added by a plugin: only this process has it
+    links = config.validation.links
+    setup = Setup(
+        token=token,
+        extensions=tuple(extensions),
+        extension_configs=dict(config["mdx_configs"] or {}),
+        use_directory_urls=bool(config.use_directory_urls),
+        site_url=config.get("site_url"),
+        links={key: getattr(links, key) for key in LINK_CHECKS},
+        files=file_rows(files),
+        levels={name: logging.getLogger(name).getEffectiveLevel() for name in ("", "mkdocs")},
+    )
+    try:
+        pickle.dumps(setup.extension_configs)
+    except Exception:  # a callable or object that pickle cannot name
+        return None
+    return setup
+
+
+class _Config(dict[str, Any]):
+    """The part of MkDocsConfig that `Page` and its tree processors read, by key or attribute."""
+
+    def __getattr__(self, name: str) -> Any:
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(name) from None
+
+
+class _Attrs:
+    def __init__(self, **values: Any) -> None:
+        self.__dict__.update(values)
+
+
+class _Capture(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.NOTSET)
+        self.records: list[tuple[str, int, str]] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append((record.name, record.levelno, record.getMessage()))
+
+
+@dataclass
+class _Installed:
+    setup: Setup
+    config: _Config
+    files: Files
+
+
+_INSTALLED: _Installed | None = None  # in the worker: the setup of the current build
+
+
+def install(setup: Setup) -> None:
+    """Runs in the worker, once per build: rebuild the config and file list `Page.render` needs."""
+    global _INSTALLED
+    files = []
+    for src_uri, dest_uri, url, excluded in setup.files:
+        inclusion = InclusionLevel.EXCLUDED if excluded else InclusionLevel.INCLUDED
+        file = File(src_uri, None, "", setup.use_directory_urls, dest_uri=dest_uri, inclusion=inclusion)
+        file.url = url
+        files.append(file)
+    config = _Config(
+        markdown_extensions=list(setup.extensions),
+        mdx_configs=setup.extension_configs,
+        use_directory_urls=setup.use_directory_urls,
+        site_url=setup.site_url,
+        validation=_Attrs(links=_Attrs(**setup.links)),
+    )
+    for name, level in setup.levels.items():
+        logging.getLogger(name).setLevel(level)
+    _INSTALLED = _Installed(setup, config, Files(files))
+
+
+def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rendered]:
+    """Runs in the worker: each (src_uri, source) through MkDocs' own Page.render."""
+    installed = _INSTALLED
+    if installed is None or installed.setup.token != token:
+        raise RuntimeError("render_pages: no setup installed for this build")
+    capture = _Capture()
+    root = logging.getLogger()
+    root.addHandler(capture)
+    try:
+        results = {}
+        for src_uri, source in pages:
+            file = installed.files.get_file_from_path(src_uri)
+            if file is None:
+                continue
+            capture.records = []
+            page = Page(None, file, installed.config)  # type: ignore[arg-type]
+            page.markdown, _ = meta.get_data(source)
+            page.render(installed.config, installed.files)  # type: ignore[arg-type]
+            anchors = page.links_to_anchors
+            results[src_uri] = Rendered(
+                content=page.content or "",
+                toc=page.toc,
+                title=page._title_from_render,
+                present_anchor_ids=page.present_anchor_ids or set(),
+                links_to_anchors=(
+                    None if anchors is None else {target.src_uri: links for target, links in anchors.items()}
+                ),
+                records=capture.records,
+            )
+        return results
+    finally:
+        root.removeHandler(capture)
+
+
+@dataclass
+class _Chunk:
+    uris: tuple[str, ...]
+    future: concurrent.futures.Future[dict[str, Rendered]] | None
+    results: dict[str, Rendered] | None = None
+
+
+class Offload:
+    """The main process's side: which postmortem pages the worker renders, and taking them.
+
+    Chunks are submitted from the last page backwards. `take` is called as MkDocs reaches each
+    page, in order: the first time it touches a chunk, a chunk the worker has not started is
+    cancelled (MkDocs renders those pages), one that is running or done is waited for.
+    """
+
+    def __init__(
+        self,
+        submit: Submit,
+        setup: Setup,
+        pages: Sequence[tuple[str, str]],
+        chunk_size: int = 16,
+        steal: bool = True,
+    ) -> None:
+        self.setup = setup
+        self.steal = steal
+        self.taken = 0
+        self._checked = False
+        self._chunks: dict[str, _Chunk] = {}
+        if submit(install, setup) is None:
+            return
+        ordered = list(reversed(pages))
+        for start in range(0, len(ordered), chunk_size):
+            part = ordered[start : start + chunk_size]
+            chunk = _Chunk(tuple(uri for uri, _ in part), submit(render_pages, setup.token, part))
+            for uri in chunk.uris:
+                self._chunks[uri] = chunk
+
+    def still_valid(self, files: Files) -> bool:
+        """False (and nothing is taken from the worker) if the file list changed after `on_files`."""
+        if not self._checked:
+            self._checked = True
+            if file_rows(files) != self.setup.files:
+                self.cancel()
+        return bool(self._chunks)
+
+    def take(self, uri: str) -> Rendered | None:
+        chunk = self._chunks.pop(uri, None)
+        if chunk is None:
+            return None
+        if chunk.results is None:
+            chunk.results = self._collect(chunk)
+        rendered = chunk.results.pop(uri, None)
+        if rendered is not None:
+            self.taken += 1
+        return rendered
+
+    def _collect(self, chunk: _Chunk) -> dict[str, Rendered]:
+        future = chunk.future
+        if future is None or (self.steal and future.cancel()):
+            return {}
+        try:
+            return future.result()
+        except Exception:  # a broken worker or a page the worker could not render: MkDocs does it
+            return {}
+
+    def cancel(self) -> None:
+        for chunk in {id(c): c for c in self._chunks.values()}.values():
+            if chunk.future is not None:
+                chunk.future.cancel()
+        self._chunks.clear()
