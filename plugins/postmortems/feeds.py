@@ -7,8 +7,9 @@ absolute when the site has a `site_url` (feed readers need them), else site-rela
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import xml.etree.ElementTree as ET
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .knowledge import Knowledge
 from .model import Postmortem
@@ -51,12 +52,19 @@ def atom(title: str, feed_url: str, site_url: str, records: Sequence[Postmortem]
     return ET.tostring(feed, encoding="unicode", xml_declaration=True) + "\n"
 
 
-def feed_files(kb: Knowledge, layout: Layout, site_url: str, site_name: str) -> dict[str, str]:
-    """Feed path → Atom XML for the archive and each team."""
-    out = {}
+def feed_makers(kb: Knowledge, layout: Layout, site_url: str, site_name: str) -> dict[str, Callable[[], str]]:
+    """Feed path → function writing its Atom XML, for the archive and each team."""
     path = layout.src_uri("feed", "all")
-    out[path] = atom(f"{site_name}: postmortems", path, site_url, kb.records)
+    out: dict[str, Callable[[], str]] = {
+        path: functools.partial(atom, f"{site_name}: postmortems", path, site_url, kb.records)
+    }
     for team in kb.teams.values():
         path = layout.src_uri("feed", team.slug)
-        out[path] = atom(f"{site_name}: postmortems of team {team.name}", path, site_url, team.incidents)
+        title = f"{site_name}: postmortems of team {team.name}"
+        out[path] = functools.partial(atom, title, path, site_url, team.incidents)
     return out
+
+
+def feed_files(kb: Knowledge, layout: Layout, site_url: str, site_name: str) -> dict[str, str]:
+    """Feed path → Atom XML for the archive and each team."""
+    return {path: make() for path, make in feed_makers(kb, layout, site_url, site_name).items()}

@@ -21,6 +21,7 @@ from typing import Any
 import yaml
 
 from .archive import (
+    CROSS_CHECK_KEYS,
     DEFAULT_CATALOG,
     DEFAULT_MAX_FILE_KB,
     DEFAULT_PATH,
@@ -378,12 +379,11 @@ def _slim(entry: Entry) -> Entry:
             related=record.related,
             legacy=record.legacy,
         )
-    entry.lines = {key: line for key, line in entry.lines.items() if key and key[0] in _CROSS_KEYS}
+    entry.lines = {key: line for key, line in entry.lines.items() if key and key[0] in CROSS_CHECK_KEYS}
     entry.body = None if entry.body is None else ""
     return entry
 
 
-_CROSS_KEYS = ("id", "related", "services")
 Result = list[tuple[Entry, list[Problem]]]
 
 
