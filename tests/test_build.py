@@ -123,6 +123,18 @@ def test_postmortem_page_has_the_header_card_and_happened_before(sample_site: Pa
     assert f">{repeat['id']}</a>" in (sample_site / earlier["url"] / "index.html").read_text()
 
 
+def test_action_items_table_is_shown_once(sample_site: Path) -> None:
+    """Front-matter action items get a table after the body, unless the body has its own
+    Action Items section (legacy files): then that one is the only one."""
+    with_section = [p for p in sample_files() if re.search(r"(?im)^## action items", p.read_text())]
+    front_only = [p for p in sample_files() if p not in with_section and "action_items:" in p.read_text()]
+    assert with_section and front_only
+    for path in with_section[:3] + front_only[:3]:
+        page = sample_site / "postmortems" / path.parent.name / path.stem / "index.html"
+        text = page.read_text()
+        assert len(re.findall(r"<h2 id=\"action-items[^\"]*\">Action [Ii]tems", text)) == 1, path.name
+
+
 def test_build_is_reproducible(tmp_path: Path, sample_site: Path) -> None:
     again = tmp_path / "again"
     build_site(ROOT / "mkdocs.yml", again)

@@ -163,10 +163,11 @@ def read_files(files: Iterable[tuple[str, bytes]], rules: Rules, max_bytes: int)
         return [read_file(path, data, rules, max_bytes) for path, data in files]
 
 
-# The only key paths whose lines cross_check reports, and the only body sections the site uses
-# (the explorer's snippet and index, the feeds); the rest of a page comes from the body itself.
+# The only key paths whose lines cross_check reports, and the only body sections the site uses:
+# summary and root cause (the explorer's snippet and index, the feeds), and whether the body has
+# its own action items table (then the page does not add one); the rest comes from the body itself.
 CROSS_CHECK_KEYS = ("id", "related", "services")
-SITE_SECTIONS = ("summary", "root_cause")
+SITE_SECTIONS = ("summary", "root_cause", "action_items")
 
 
 def read_for_site(files: Iterable[tuple[str, bytes]], rules: Rules, max_bytes: int) -> Read:
