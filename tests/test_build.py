@@ -135,6 +135,21 @@ def test_action_items_table_is_shown_once(sample_site: Path) -> None:
         assert len(re.findall(r"<h2 id=\"action-items[^\"]*\">Action [Ii]tems", text)) == 1, path.name
 
 
+def test_search_indexes_action_items_as_text_and_the_page_shows_the_table(sample_site: Path) -> None:
+    incidents = load(sample_site, "incidents.json")
+    assert isinstance(incidents, list)
+    pm = next(i for i in incidents if i["action_items"] and i["source"].endswith(".md")
+              and not re.search(r"(?im)^## action items", (ROOT / "content" / i["source"]).read_text()))
+    title = pm["action_items"][0]["title"]
+    index = json.loads((sample_site / "search" / "search_index.json").read_text())
+    section = next(d for d in index["docs"] if d["location"] == pm["url"] + "#action-items")
+    assert title in section["text"] and "<table" not in section["text"]
+    page = (sample_site / pm["url"] / "index.html").read_text()
+    table = page[page.index('<h2 id="action-items">'):]
+    assert "<table" in table and f"<td>{title}</td>" in table
+    assert "postmortems:items" not in page and "postmortems:card" not in page
+
+
 def test_build_is_reproducible(tmp_path: Path, sample_site: Path) -> None:
     again = tmp_path / "again"
     build_site(ROOT / "mkdocs.yml", again)

@@ -65,6 +65,9 @@ log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
 # Where the facts card goes in a postmortem's content; it is put there once search has indexed it.
 CARD_MARK = "<!-- postmortems:card -->"
+# Around the plain-text action items search indexes; the table replaces them after indexing.
+ITEMS_START, ITEMS_END = "<!-- postmortems:items -->", "<!-- /postmortems:items -->"
+ACTION_ITEMS = "postmortems/partials/action-items.html"
 
 
 class PostmortemsConfig(base.Config):
@@ -408,17 +411,22 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.env = _escape_our_templates(config.theme.get_env())
         data = self._page_data(page)
         meta = self._render("postmortems/partials/meta.html", page, config, data)
-        items = self._render("postmortems/partials/action-items.html", page, config, data)
+        items = self._render(ACTION_ITEMS, page, config, data, brief=True)
+        if items.strip():
+            items = ITEMS_START + items + ITEMS_END
         risky = self.config.sanitize and needs_cleaning(self.bodies[entry.path])
         body = clean(html_text) if risky else html_text
         return meta + CARD_MARK + body + items
 
     on_page_content = CombinedEvent(_on_page_content_put, _on_page_content_meta)
 
-    def _render(self, template: str, page: Page, config: MkDocsConfig, data: PageData) -> str:
+    def _render(
+        self, template: str, page: Page, config: MkDocsConfig, data: PageData, brief: bool = False
+    ) -> str:
         """A partial of a postmortem page, rendered outside MkDocs' page context."""
         assert self.env is not None
-        context = {"page": page, "base_url": get_relative_url(".", page.url), "config": config, "pm": data}
+        base_url = get_relative_url(".", page.url)
+        context = {"page": page, "base_url": base_url, "config": config, "pm": data, "brief": brief}
         return self.env.get_template(template).render(context)
 
     @event_priority(-100)  # after the search plugins indexed the content: the card is shown, not indexed
@@ -428,9 +436,15 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.kb is None:
             return context
         data = context["pm"] = self._page_data(page)  # type: ignore[typeddict-unknown-key]
-        if page.content and CARD_MARK in page.content:
+        content = page.content
+        if content and CARD_MARK in content:
             card = self._render("postmortems/partials/card.html", page, config, data)
-            page.content = page.content.replace(CARD_MARK, card, 1)
+            content = content.replace(CARD_MARK, card, 1)
+            start, end = content.rfind(ITEMS_START), content.rfind(ITEMS_END)
+            if 0 <= start < end:
+                table = self._render(ACTION_ITEMS, page, config, data)
+                content = content[:start] + table + content[end + len(ITEMS_END) :]
+            page.content = content
         return context
 
     def _page_data(self, page: Page) -> PageData:
