@@ -124,6 +124,10 @@ class Result:
     chart_parts: dict[str, int] = field(default_factory=dict)
     plotly_bytes: int | None = None
     validate: Run | None = None
+    # Every run's wall seconds with --repeat; plain, plugin and validate above are the median runs.
+    plain_all: list[float] = field(default_factory=list)
+    plugin_all: list[float] = field(default_factory=list)
+    validate_all: list[float] = field(default_factory=list)
 
     @property
     def ratio(self) -> float:
@@ -441,6 +445,14 @@ def details(r: Result) -> str:
         f"{r.generate_seconds:.1f} s; plugin code {r.plugin_source}",
         _run_line("plain ", r.plain, r.plain_site, r.plain_files),
         _run_line("plugin", r.plugin, r.plugin_site, r.plugin_files),
+        *(
+            [
+                f"  median of {len(r.plain_all)} alternated runs; all plain {r.plain_all} s, plugin "
+                f"{r.plugin_all} s, validate {r.validate_all} s"
+            ]
+            if len(r.plain_all) > 1
+            else []
+        ),
         f"  plugin - plain: {r.plugin.seconds - r.plain.seconds:+.1f} s, "
         f"{(r.plugin_site - r.plain_site) / 1e6:+.1f} MB (api/ {mb(r.api_bytes)})",
     ]
@@ -494,7 +506,12 @@ def save_results(path: Path, results: dict[int, Result]) -> None:
 # --------------------------------------------------------------------------- main
 
 
-def measure(n: int, out: Path, seed: int, profile: bool, keep: bool) -> Result:
+def median_run(runs: list[Run]) -> Run:
+    """The run with the median wall time (the lower middle one of an even count)."""
+    return sorted(runs, key=lambda r: r.seconds)[(len(runs) - 1) // 2]
+
+
+def measure(n: int, out: Path, seed: int, profile: bool, keep: bool, repeat: int = 1) -> Result:
     root = out / f"n{n}"
     root.mkdir(parents=True, exist_ok=True)
     print(f"\n== N={n:,}: generating under {root}", flush=True)
@@ -507,16 +524,27 @@ def measure(n: int, out: Path, seed: int, profile: bool, keep: bool) -> Result:
     source = plugin_source_hash()
 
     plain_site, plugin_site = root / "site-plain", root / "site-plugin"
-    print("   building plain …", flush=True)
-    plain = build(plain_cfg, plain_site, root / "build-plain.log")
-    print(f"   plain: {plain.seconds:.1f} s, rc={plain.returncode}", flush=True)
-    print("   building with the plugin …", flush=True)
-    plugin = build(plugin_cfg, plugin_site, root / "build-plugin.log")
-    print(f"   plugin: {plugin.seconds:.1f} s, rc={plugin.returncode}", flush=True)
+    # Alternated, so a slow spell of a shared machine hits both kinds of build alike.
+    plains: list[Run] = []
+    plugins: list[Run] = []
+    checks: list[Run] = []
+    for round_ in range(1, repeat + 1):
+        suffix = f" ({round_}/{repeat})" if repeat > 1 else ""
+        print(f"   building plain{suffix} …", flush=True)
+        plains.append(build(plain_cfg, plain_site, root / "build-plain.log"))
+        print(f"   plain: {plains[-1].seconds:.1f} s, rc={plains[-1].returncode}", flush=True)
+        print(f"   building with the plugin{suffix} …", flush=True)
+        plugins.append(build(plugin_cfg, plugin_site, root / "build-plugin.log"))
+        print(f"   plugin: {plugins[-1].seconds:.1f} s, rc={plugins[-1].returncode}", flush=True)
+        checked = validate(plugin_cfg, root / "validate.log")
+        if checked is not None:
+            checks.append(checked)
+        took = "not available" if checked is None else f"{checked.seconds:.2f} s"
+        print(f"   validate: {took}", flush=True)
     if plugin_source_hash() != source:
         print("   note: the plugin's code changed during this run; figures mix two versions", flush=True)
-    checked = validate(plugin_cfg, root / "validate.log")
-    print("   validate: " + ("not available" if checked is None else f"{checked.seconds:.2f} s"), flush=True)
+    plain, plugin = median_run(plains), median_run(plugins)
+    checked = median_run(checks) if checks else None
 
     page, packed, parts = chart_page(plain_site, plugin_site)
     plotly = plugin_site / PLOTLY
@@ -539,6 +567,9 @@ def measure(n: int, out: Path, seed: int, profile: bool, keep: bool) -> Result:
         chart_parts=parts,
         plotly_bytes=plotly.stat().st_size if plotly.exists() else None,
         validate=checked,
+        plain_all=[r.seconds for r in plains],
+        plugin_all=[r.seconds for r in plugins],
+        validate_all=[r.seconds for r in checks],
     )
     print(details(result), flush=True)
     if profile:
@@ -562,6 +593,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true", help="keep the generated docs and both built sites")
     parser.add_argument("--profile", action="store_true", help="also profile the plugin build in-process")
     parser.add_argument("--seed", type=int, default=synth.DEFAULT_SEED)
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="build each way this many times, alternated; report the medians"
+    )
     args = parser.parse_args(argv)
     sizes = args.n or [1000]
     out: Path = args.out.resolve()
@@ -571,7 +605,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(f"bench: N={', '.join(f'{n:,}' for n in sizes)}; {os.cpu_count()} CPUs; Python "
           f"{platform.python_version()}; results in {results_path}", flush=True)  # fmt: skip
     for n in sizes:
-        results[n] = measure(n, out, args.seed, args.profile, args.keep)
+        results[n] = measure(n, out, args.seed, args.profile, args.keep, max(1, args.repeat))
         save_results(results_path, results)
     print("\n== summary\n" + report(results, set(sizes)), flush=True)
     return 0
