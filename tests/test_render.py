@@ -168,7 +168,9 @@ def test_the_site_is_the_same_whoever_renders(tmp_path: Path) -> None:
         + "\nSee [a missing page](../nowhere.md), [an anchor](#no-such-anchor) and [the guide](../../guide.md).\n"
     )
     hooks = tmp_path / "src" / "hooks.py"
-    hooks.write_text(
+    hooks.write_text(  # first of all plugins, before the postmortems plugin's own handlers
+        "from mkdocs.plugins import event_priority\n"
+        "@event_priority(5000)\n"
         "def on_page_markdown(markdown, page, **kwargs):\n"
         f"    if page.file.src_uri.endswith('{posts[20].name}'):\n"
         "        return markdown + '\\n\\nChanged by a hook.\\n'\n"

@@ -129,7 +129,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.rows: RowCache | None = None
         self.page_data: dict[str, PageData] = {}
         self.offload: Offload | None = None
-        self.source: object = None  # the Markdown MkDocs gave us for the page being populated
         self.rendered: dict[str, tuple[Rendered, str]] = {}
 
     # ------------------------------------------------------------------ config
@@ -350,7 +349,6 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(100)  # first, so other plugins see the title and template of a postmortem
     def _on_page_markdown_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         entry = self.archive.entries.get(page.file.src_uri)
-        self.source = markdown
         if entry is None:
             return markdown
         record = entry.record
@@ -366,7 +364,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(-100)  # last: only Markdown no plugin changed is taken from the worker
     def _on_page_markdown_take(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
         offload = self.offload
-        if offload is None or markdown is not self.source or not offload.still_valid(files):
+        # page.markdown is what MkDocs read (from on_page_read_source), the text the worker
+        # converted; `markdown` is what the plugins made of it. Equal (usually the same object): take.
+        if offload is None or markdown != page.markdown or not offload.still_valid(files):
             return markdown
         rendered = offload.take(page.file.src_uri)
         if rendered is None:
