@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from postmortems.parse import decode, parse_document, parse_legacy_header, parse_table, split_row
+import pytest
+import yaml
+from postmortems.parse import decode, load_yaml, parse_document, parse_legacy_header, parse_table, split_row
 
 UTC = dt.timezone.utc
 
@@ -41,6 +43,41 @@ def test_duplicate_keys_are_warned_about() -> None:
     assert doc.front["id"] == "B"
     assert [p.line for p in doc.problems] == [3]
     assert "given twice" in doc.problems[0].message
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "a: &x [1, 2]\nb: *x\n",  # an alias: the same list twice
+        "base: &b {x: 1}\nmore:\n  <<: *b\n  y: 2\n",  # a merge key
+        "s: !!set {a, b}\n",
+        "o: !!omap [{a: 1}, {b: 2}]\n",
+        "raw: !!binary aGVsbG8=\n",
+        "1: one\n2010-01-02: date key\ntrue: yes\n~: null key\n",
+        "when: 2025-03-01T10:00:00Z\nday: 2025-03-01\nf: 1.5e3\nn: .nan\nhex: 0x1F\nq: '1'\n",
+        "? [a, b]\n: list key\n",
+        "r: &r [*r]\n",  # recursive
+    ],
+)
+def test_front_matter_values_are_what_pyyaml_safe_load_gives(source: str) -> None:
+    """The direct constructor and its fall-back to PyYAML's give safe_load's value, or its error."""
+    try:
+        expected = yaml.safe_load(source)
+    except yaml.YAMLError:
+        data, _lines, problems = load_yaml("p.md", source, 2)
+        assert data is None and "not valid YAML" in problems[0].message
+        return
+    data, lines, _problems = load_yaml("p.md", source, 2)
+    if source.startswith("o:") or source.startswith("r:"):
+        assert repr(data) == repr(expected)  # nan != nan; a recursive list has no ==
+    else:
+        assert data == expected or (source.startswith("when") and repr(data) == repr(expected))
+    assert lines[()] == 2 and all(isinstance(line, int) for line in lines.values())
+
+
+def test_custom_tags_are_an_error_with_the_file_line() -> None:
+    data, _lines, problems = load_yaml("p.md", "id: !python/name:os.system x\n", 2)
+    assert data is None and problems[0].line == 2 and "not valid YAML" in problems[0].message
 
 
 def test_sections_by_heading_case_insensitive_with_aliases_and_fences() -> None:

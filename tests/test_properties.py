@@ -15,6 +15,7 @@ from postmortems.archive import build_archive, read_file
 from postmortems.export import api_files
 from postmortems.knowledge import build_knowledge
 from postmortems.model import FIELDS, Problem
+from postmortems.parse import load_yaml
 from postmortems.sanitize import clean, needs_cleaning
 from postmortems.scoring import load_model
 from postmortems.validate import Rules
@@ -144,3 +145,19 @@ def test_skipping_the_sanitizer_is_only_done_when_it_would_change_nothing(pieces
     if not needs_cleaning(source):
         assert clean(html) == html
         assert "javascript" not in html.lower() and "onerror" not in html and "onclick" not in html
+
+
+yaml_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)
+    | st.dates() | st.datetimes(timezones=st.just(dt.timezone.utc)),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8) | st.integers(), inner, max_size=4),
+    max_leaves=20,
+)
+
+
+@given(value=st.dictionaries(st.text(max_size=10), yaml_values, max_size=6), flow=st.booleans())
+def test_front_matter_loads_as_pyyaml_safe_load_does(value: dict[str, Any], flow: bool) -> None:
+    source = yaml.safe_dump(value, default_flow_style=flow, allow_unicode=True)
+    data, lines, _problems = load_yaml("p.md", source, 2)
+    assert data == yaml.safe_load(source)
+    assert set(lines) >= {(str(key),) for key in data}
