@@ -105,16 +105,18 @@ def test_chunks_meet_in_the_middle_and_failures_fall_back(tmp_path: Path) -> Non
     submitted: list[list[str]] = []
     futures: list[concurrent.futures.Future[object]] = []
 
-    def submit(fn: object, *args: object) -> concurrent.futures.Future[object]:
-        future: concurrent.futures.Future[object] = concurrent.futures.Future()
-        if fn is render_pages:
-            pages = args[1]
-            submitted.append([uri for uri, _ in pages])  # type: ignore[attr-defined]
-            futures.append(future)
-        return future
+    class FakeWorker:
+        """Records what is submitted; the test decides what each future does."""
 
-    offload = Offload(submit, setup, [(u, f"# {u}\n") for u in uris], chunk_size=2)
-    assert submitted == [["pm/5.md", "pm/4.md"], ["pm/3.md", "pm/2.md"], ["pm/1.md", "pm/0.md"]]
+        def future(self, fn: object, *args: object) -> concurrent.futures.Future[object]:
+            future: concurrent.futures.Future[object] = concurrent.futures.Future()
+            if fn is not install:
+                submitted.append([uri for uri, _ in args[0]])  # type: ignore[attr-defined]
+                futures.append(future)
+            return future
+
+    offload = Offload(FakeWorker(), setup, [(u, f"# {u}\n") for u in uris], chunk_size=2)  # type: ignore[arg-type]
+    assert submitted == [["pm/4.md", "pm/5.md"], ["pm/2.md", "pm/3.md"], ["pm/0.md", "pm/1.md"]]
     install(setup)
     last = futures[0]
     last.set_running_or_notify_cancel()

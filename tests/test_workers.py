@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import functools
 
 from helpers import front_matter_file
 from postmortems.archive import assemble, build_archive, read_files
 from postmortems.validate import Rules
-from postmortems.workers import Job, Worker
+from postmortems.workers import Job, Shared, Worker
 
 RULES = Rules(as_of=dt.date(2026, 11, 20))
 
@@ -34,3 +35,21 @@ def test_a_failed_job_is_redone_here() -> None:
     future.set_exception(RuntimeError("broken pool"))
     assert Job(sum, ([1, 2, 3],), future).result() == 6
     assert Worker().submit(sum, [4, 5]).result() == 9  # never started: runs in this process
+
+
+def test_a_shared_job_gives_every_chunk_once_in_order_whoever_did_it() -> None:
+    """The worker's chunks and this process's meet somewhere; the results are the same either way."""
+    blobs = [(f"p{i}.md", front_matter_file(id=f"INC-2025-{i:03d}").encode()) for i in range(200)]
+    read = functools.partial(read_files, rules=RULES, max_bytes=1 << 20)
+    worker = Worker()
+    worker.start()
+    try:
+        shared = Shared(worker, read, blobs, 16)
+        split = assemble(shared.results(read), None)
+        alone = assemble(Shared(Worker(), read, blobs, 16).results(read), None)  # no worker: all here
+    finally:
+        worker.stop()
+    whole = build_archive(blobs, RULES, None)
+    assert len(shared.chunks) == 13
+    assert list(split.entries) == list(alone.entries) == list(whole.entries)
+    assert split.problems == whole.problems

@@ -12,6 +12,7 @@ search) and a mark where `on_page_context`, after the search plugins ran, puts t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import gc
 import html
 import json
@@ -59,7 +60,7 @@ from .report import month_report
 from .sanitize import clean, needs_cleaning
 from .scoring import Model, ScoringError, load_model
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
-from .workers import Job, Worker
+from .workers import Job, Shared, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
@@ -206,13 +207,11 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             except OSError as exc:
                 _log(Problem("error", file.src_uri, None, f"cannot read the file: {exc.strerror}"))
                 file.inclusion = InclusionLevel.EXCLUDED
-        # Half of the files are parsed in the worker process while this one parses the rest.
-        limit = self.config.max_file_kb * 1024
-        half = len(blobs) // 2
-        other = self.worker.submit(read_for_site, blobs[half:], self.rules, limit)
+        # Shared with the worker: it reads from the last file back, this process from the first.
+        read = functools.partial(read_for_site, rules=self.rules, max_bytes=self.config.max_file_kb * 1024)
+        shared = Shared(self.worker, read, blobs, 64)
         with collector_paused():
-            mine = read_for_site(blobs[:half], self.rules, limit)
-            self.archive = assemble([mine, other.result()], catalog)
+            self.archive = assemble(shared.results(read), catalog)
         for problem in self.archive.problems:
             _log(problem)
             if problem.level == "error":
@@ -295,7 +294,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             for f in files.documentation_pages()
             if f.src_uri in self.bodies and not f.inclusion.is_excluded()
         ]
-        self.offload = Offload(self.worker.future, setup, pages, steal=self.steal)
+        self.offload = Offload(self.worker, setup, pages, steal=self.steal)
 
     # ------------------------------------------------------------------ navigation
 

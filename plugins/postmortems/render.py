@@ -18,10 +18,10 @@ MkDocs renders it as usual). The result never depends on who rendered a page:
 
 from __future__ import annotations
 
-import concurrent.futures
+import functools
 import logging
 import pickle
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,11 +30,12 @@ from mkdocs.structure.pages import Page
 from mkdocs.structure.toc import TableOfContents
 from mkdocs.utils import meta
 
+from .workers import Shared, Worker
+
 # One row per file: src_uri, dest_uri, url, excluded. `Page.render` asks a file's inclusion only
 # whether it is excluded, and MkDocs settles UNDEFINED inclusions only after `on_files`.
 FileRow = tuple[str, str, str, bool]
 LINK_CHECKS = ("not_found", "absolute_links", "unrecognized_links", "anchors")
-Submit = Callable[..., "concurrent.futures.Future[Any] | None"]
 
 
 @dataclass(frozen=True)
@@ -179,42 +180,33 @@ def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rend
         root.removeHandler(capture)
 
 
-@dataclass
-class _Chunk:
-    uris: tuple[str, ...]
-    future: concurrent.futures.Future[dict[str, Rendered]] | None
-    results: dict[str, Rendered] | None = None
-
-
 class Offload:
     """The main process's side: which postmortem pages the worker renders, and taking them.
 
-    Chunks are submitted from the last page backwards. `take` is called as MkDocs reaches each
-    page, in order: the first time it touches a chunk, a chunk the worker has not started is
-    cancelled (MkDocs renders those pages), one that is running or done is waited for.
+    The pages are shared with the worker in chunks (workers.Shared): it starts from the last page,
+    MkDocs from the first. `take` is called as MkDocs reaches each page, in order.
     """
 
     def __init__(
         self,
-        submit: Submit,
+        worker: Worker,
         setup: Setup,
         pages: Sequence[tuple[str, str]],
         chunk_size: int = 16,
         steal: bool = True,
     ) -> None:
         self.setup = setup
-        self.steal = steal
         self.taken = 0
         self._checked = False
-        self._chunks: dict[str, _Chunk] = {}
-        if submit(install, setup) is None:
+        self._chunk_of: dict[str, int] = {}
+        self._results: dict[int, dict[str, Rendered]] = {}
+        self._shared: Shared[tuple[str, str], dict[str, Rendered]] | None = None
+        if worker.future(install, setup) is None:
             return
-        ordered = list(reversed(pages))
-        for start in range(0, len(ordered), chunk_size):
-            part = ordered[start : start + chunk_size]
-            chunk = _Chunk(tuple(uri for uri, _ in part), submit(render_pages, setup.token, part))
-            for uri in chunk.uris:
-                self._chunks[uri] = chunk
+        self._shared = Shared(worker, functools.partial(render_pages, setup.token), pages, chunk_size, steal)
+        for index, chunk in enumerate(self._shared.chunks):
+            for uri, _source in chunk:
+                self._chunk_of[uri] = index
 
     def still_valid(self, files: Files) -> bool:
         """False (and nothing is taken from the worker) if the file list changed after `on_files`."""
@@ -222,30 +214,22 @@ class Offload:
             self._checked = True
             if file_rows(files) != self.setup.files:
                 self.cancel()
-        return bool(self._chunks)
+        return bool(self._chunk_of)
 
     def take(self, uri: str) -> Rendered | None:
-        chunk = self._chunks.pop(uri, None)
-        if chunk is None:
+        """The worker's rendering of page `uri`, or None: then MkDocs renders it."""
+        index = self._chunk_of.pop(uri, None)
+        if index is None or self._shared is None:
             return None
-        if chunk.results is None:
-            chunk.results = self._collect(chunk)
-        rendered = chunk.results.pop(uri, None)
+        if index not in self._results:
+            self._results[index] = self._shared.result(index) or {}
+        rendered = self._results[index].pop(uri, None)
         if rendered is not None:
             self.taken += 1
         return rendered
 
-    def _collect(self, chunk: _Chunk) -> dict[str, Rendered]:
-        future = chunk.future
-        if future is None or (self.steal and future.cancel()):
-            return {}
-        try:
-            return future.result()
-        except Exception:  # a broken worker or a page the worker could not render: MkDocs does it
-            return {}
-
     def cancel(self) -> None:
-        for chunk in {id(c): c for c in self._chunks.values()}.values():
-            if chunk.future is not None:
-                chunk.future.cancel()
-        self._chunks.clear()
+        if self._shared is not None:
+            self._shared.cancel()
+        self._chunk_of.clear()
+        self._results.clear()

@@ -14,10 +14,11 @@ from __future__ import annotations
 import concurrent.futures
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741 - an item of a shared job
 
 
 def _warm() -> None:
@@ -86,3 +87,53 @@ class Worker:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+
+
+class Shared(Generic[I, T]):
+    """One job cut into chunks that this process and the worker share.
+
+    The worker takes chunks from the last one backwards, this process from the first one
+    forwards (asking `result` for each in order). A chunk the worker has not started when this
+    process reaches it is cancelled and done here, so the two meet wherever their speeds put them,
+    whatever the worker's start-up cost; a chunk the worker failed is done here too.
+    """
+
+    def __init__(
+        self,
+        worker: Worker,
+        fn: Callable[[Sequence[I]], T],
+        items: Sequence[I],
+        size: int,
+        steal: bool = True,
+    ) -> None:
+        self.chunks = [items[start : start + size] for start in range(0, len(items), size)]
+        self.steal = steal
+        self._futures: list[concurrent.futures.Future[T] | None] = [None] * len(self.chunks)
+        for index in reversed(range(len(self.chunks))):
+            self._futures[index] = worker.future(fn, self.chunks[index])
+
+    def result(self, index: int) -> T | None:
+        """The worker's result for chunk `index`, or None when this process must do it."""
+        future = self._futures[index]
+        self._futures[index] = None
+        if future is None or (self.steal and future.cancel()):
+            return None
+        try:
+            return future.result()
+        except Exception:  # a broken worker, or a chunk it could not do
+            return None
+
+    def results(self, here: Callable[[Sequence[I]], T]) -> list[T]:
+        """Every chunk's result in order: the worker's, or `here(chunk)` done in this process."""
+        out = []
+        for index, chunk in enumerate(self.chunks):
+            got = self.result(index)
+            out.append(here(chunk) if got is None else got)
+        return out
+
+    def cancel(self) -> None:
+        """Drop what the worker has not started (a build that ended, or was found not to need it)."""
+        for index, future in enumerate(self._futures):
+            if future is not None:
+                future.cancel()
+                self._futures[index] = None
