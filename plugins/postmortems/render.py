@@ -180,6 +180,24 @@ def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rend
         root.removeHandler(capture)
 
 
+def put(page: Page, rendered: Rendered, markdown: str, files: Files) -> str:
+    """Set on `page` what `Page.render` would have set, log what it would have logged, and return
+    its HTML: the worker's rendering of `markdown`, taken in place of MkDocs' own."""
+    for name, level, message in rendered.records:
+        logging.getLogger(name).log(level, message)
+    page.markdown = markdown
+    page.toc = rendered.toc
+    page._title_from_render = rendered.title
+    page.present_anchor_ids = rendered.present_anchor_ids
+    if rendered.links_to_anchors is not None:
+        page.links_to_anchors = {
+            target: anchors
+            for uri, anchors in rendered.links_to_anchors.items()
+            if (target := files.get_file_from_path(uri)) is not None
+        }
+    return rendered.content
+
+
 class Offload:
     """The main process's side: which postmortem pages the worker renders, and taking them.
 
