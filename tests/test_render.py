@@ -154,7 +154,7 @@ def _tree(site: Path) -> dict[str, bytes]:
     return {
         str(path.relative_to(site)): path.read_bytes()
         for path in sorted(site.rglob("*"))
-        if path.is_file() and path.suffix != ".gz"
+        if path.is_file() and path.suffix != ".gz" and path.name != "sitemap.xml"  # dated by the build day
     }
 
 
