@@ -12,7 +12,7 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from postmortems.archive import build_archive, read_file
-from postmortems.export import api_files
+from postmortems.export import api_makers
 from postmortems.knowledge import build_knowledge
 from postmortems.model import FIELDS, Problem
 from postmortems.parse import load_yaml
@@ -101,7 +101,8 @@ def test_any_front_matter_gives_a_record_or_problems(front: dict[str, Any], body
             repeat_window_days=90,
             model=MODEL,
         )
-        for name, content in api_files(kb).items():
+        for name, make in api_makers(kb).items():
+            content = make()
             if name.endswith(".json"):
                 json.loads(content, parse_constant=_reject)  # strict JSON: no NaN or Infinity
 

@@ -12,7 +12,7 @@ from helpers import item, record
 from postmortems.catalog import load_catalog
 from postmortems.charts import service_charts, trend_charts
 from postmortems.export import report as report_json
-from postmortems.feeds import ATOM, feed_files
+from postmortems.feeds import ATOM, feed_makers
 from postmortems.knowledge import Knowledge, build_knowledge
 from postmortems.pages import Layout
 from postmortems.report import month_report
@@ -135,7 +135,8 @@ def test_month_report_compares_with_the_previous_month() -> None:
 
 def test_feeds_are_valid_atom_newest_first_with_escaped_text() -> None:
     kb = knowledge()
-    files = feed_files(kb, Layout({}, True), "https://pm.example.com/", "Site")
+    makers = feed_makers(kb, Layout({}, True), "https://pm.example.com/", "Site")
+    files = {path: make() for path, make in makers.items()}
     assert set(files) == {"feeds/all.xml", "feeds/payments.xml", "feeds/storefront.xml"}
     root = ET.fromstring(files["feeds/all.xml"])
     entries = root.findall(f"{{{ATOM}}}entry")

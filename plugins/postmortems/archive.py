@@ -170,6 +170,11 @@ CROSS_CHECK_KEYS = ("id", "related", "services")
 SITE_SECTIONS = ("summary", "root_cause", "action_items")
 
 
+def keep_cross_check_lines(entry: Entry) -> None:
+    """Drop the lines of every key but those cross_check reports on (sent between processes)."""
+    entry.lines = {key: line for key, line in entry.lines.items() if key and key[0] in CROSS_CHECK_KEYS}
+
+
 def read_for_site(files: Iterable[tuple[str, bytes]], rules: Rules, max_bytes: int) -> Read:
     """`read_files`, keeping of each entry only what the site uses.
 
@@ -178,7 +183,7 @@ def read_for_site(files: Iterable[tuple[str, bytes]], rules: Rules, max_bytes: i
     """
     read = read_files(files, rules, max_bytes)
     for entry, _problems in read:
-        entry.lines = {key: line for key, line in entry.lines.items() if key and key[0] in CROSS_CHECK_KEYS}
+        keep_cross_check_lines(entry)
         if entry.record is not None:
             sections = entry.record.sections
             entry.record.sections = {key: sections[key] for key in SITE_SECTIONS if key in sections}

@@ -229,11 +229,6 @@ def _patterns_file(kb: Knowledge, kind: str) -> str:
     return dumps(patterns(kb, kind))
 
 
-def api_files(kb: Knowledge) -> dict[str, str]:
-    """File name → content of every file in the API folder."""
-    return {name: make() for name, make in api_makers(kb).items()}
-
-
 def prioritized_yaml(kb: Knowledge) -> str:
     """The ranked backlog as a YAML file a team can commit and edit (e.g. prioritized.yaml)."""
     entries = [

@@ -64,7 +64,3 @@ def feed_makers(kb: Knowledge, layout: Layout, site_url: str, site_name: str) ->
         out[path] = functools.partial(atom, title, path, site_url, team.incidents)
     return out
 
-
-def feed_files(kb: Knowledge, layout: Layout, site_url: str, site_name: str) -> dict[str, str]:
-    """Feed path → Atom XML for the archive and each team."""
-    return {path: make() for path, make in feed_makers(kb, layout, site_url, site_name).items()}

@@ -292,7 +292,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             log.debug("postmortems: Markdown extensions cannot be named in another process; no offload")
             return
         pages = [
-            (f.src_uri, "\n" + self.bodies[f.src_uri])
+            (f.src_uri, _page_source(self.bodies[f.src_uri]))
             for f in files.documentation_pages()
             if f.src_uri in self.bodies and not f.inclusion.is_excluded()
         ]
@@ -344,8 +344,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         body = self.bodies.get(page.file.src_uri)
         if body is None:
             return None
-        # The leading blank line stops MkDocs' meta parser: we already parsed the front matter.
-        return "\n" + body
+        return _page_source(body)
 
     @event_priority(100)  # first, so other plugins see the title and template of a postmortem
     def _on_page_markdown_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -499,6 +498,12 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             f"postmortems: {len(self.kb.records)} published, {len(self.kb.drafts)} drafts, "
             f"{errors} errors, {warnings} warnings (as of {self.as_of})"
         )
+
+
+def _page_source(body: str) -> str:
+    """What MkDocs reads for a postmortem page, and the worker renders: the body after a blank
+    line, which stops MkDocs' meta parser (the front matter is already parsed)."""
+    return "\n" + body
 
 
 def _escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:

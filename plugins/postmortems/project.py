@@ -21,7 +21,6 @@ from typing import Any
 import yaml
 
 from .archive import (
-    CROSS_CHECK_KEYS,
     DEFAULT_CATALOG,
     DEFAULT_MAX_FILE_KB,
     DEFAULT_PATH,
@@ -30,6 +29,7 @@ from .archive import (
     build_archive,
     collector_paused,
     cross_check,
+    keep_cross_check_lines,
     read_file,
 )
 from .catalog import load_catalog
@@ -379,7 +379,7 @@ def _slim(entry: Entry) -> Entry:
             related=record.related,
             legacy=record.legacy,
         )
-    entry.lines = {key: line for key, line in entry.lines.items() if key and key[0] in CROSS_CHECK_KEYS}
+    keep_cross_check_lines(entry)
     entry.body = None if entry.body is None else ""
     return entry
 
