@@ -7,6 +7,7 @@ import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import jinja2
 import plotly.graph_objects as go
 from helpers import item, record
 from postmortems.catalog import load_catalog
@@ -14,7 +15,7 @@ from postmortems.charts import service_charts, trend_charts
 from postmortems.export import report as report_json
 from postmortems.feeds import ATOM, feed_makers
 from postmortems.knowledge import Knowledge, build_knowledge
-from postmortems.pages import Layout
+from postmortems.pages import Layout, PageData, RowCache
 from postmortems.report import month_report
 from postmortems.scoring import load_model
 
@@ -175,3 +176,22 @@ def test_catalog_from_yaml_and_backstage_with_problems(tmp_path: Path) -> None:
 def test_missing_catalog_means_services_as_written(tmp_path: Path) -> None:
     catalog, problems = load_catalog(str(tmp_path), "services.yml", [])
     assert catalog is None and problems == []
+
+
+def test_incident_rows_render_once_and_link_from_each_page_depth() -> None:
+    kb = knowledge()
+    templates = Path(__file__).parents[1] / "plugins" / "postmortems" / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True)
+    rows = RowCache(env)
+    layout = Layout({}, True)
+    shallow = PageData(kb, layout, base="../", rows=rows)
+    deep = PageData(kb, layout, base="../../", rows=rows)
+    record_b = kb.by_id["B"]
+    record_b.url = "postmortems/b/"
+
+    near, far = str(shallow.incident_row(record_b)), str(deep.incident_row(record_b))
+    assert list(rows.cache) == ["B"]  # one render for both depths
+    assert '<a href="../postmortems/b/">B</a>' in near and '<a href="../../postmortems/b/">B</a>' in far
+    assert 'href="../services/checkout-web/"' in near and 'href="../../services/checkout-web/"' in far
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in near and "<b>" not in near
+    assert RowCache.MARK not in near + far

@@ -34,6 +34,7 @@ class Entry:
     lines: dict[KeyPath, int] = field(default_factory=dict)
     title: str | None = None  # the front matter title, even when the record is invalid
     page_meta: dict[str, Any] = field(default_factory=dict)  # MkDocs/Material page keys
+    risky: bool = True  # whether the body's HTML may need cleaning (see sanitize.needs_cleaning)
 
     def line_of(self, *key: str | int) -> int | None:
         return line_of(self.lines, key)
@@ -181,9 +182,12 @@ def read_for_site(files: Iterable[tuple[str, bytes]], rules: Rules, max_bytes: i
     The worker's half crosses to the main process by pickle: every section's text again (the
     body already holds it) and every key's line made up two thirds of that, and of its cost.
     """
+    from .sanitize import needs_cleaning  # here: the command line does not need the sanitizer
+
     read = read_files(files, rules, max_bytes)
     for entry, _problems in read:
         keep_cross_check_lines(entry)
+        entry.risky = entry.body is not None and needs_cleaning(entry.body)
         if entry.record is not None:
             sections = entry.record.sections
             entry.record.sections = {key: sections[key] for key in SITE_SECTIONS if key in sections}

@@ -63,4 +63,3 @@ def feed_makers(kb: Knowledge, layout: Layout, site_url: str, site_name: str) ->
         title = f"{site_name}: postmortems of team {team.name}"
         out[path] = functools.partial(atom, title, path, site_url, team.incidents)
     return out
-

@@ -10,8 +10,17 @@ import datetime as dt
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
-from .metrics import Figures, completion_rate, in_window, incident_figures, mean, monthly_report
+from .metrics import (
+    Figures,
+    completion_rate,
+    in_window,
+    incident_figures,
+    mean,
+    month_key,
+    monthly_report,
+)
 from .model import ActionItem, Postmortem, Service
 from .scoring import Model, Score, score_service
 
@@ -86,24 +95,27 @@ class TeamView:
 
 @dataclass
 class PatternView:
+    """Incidents sharing a factor, tag, trigger or fix class. What is derived from them is cached:
+    every page and export that lists the pattern asks for it (built once the view is complete)."""
+
     kind: str
     key: str
     incidents: list[Postmortem] = field(default_factory=list)  # newest first
     url: str = ""
 
-    @property
+    @cached_property
     def services(self) -> list[str]:
         return sorted({s for r in self.incidents for s in r.services})
 
-    @property
+    @cached_property
     def teams(self) -> list[str]:
         return sorted({t for r in self.incidents for t in r.teams})
 
-    @property
+    @cached_property
     def first_seen(self) -> dt.date:
         return min(r.started_at.date() for r in self.incidents)
 
-    @property
+    @cached_property
     def last_seen(self) -> dt.date:
         return max(r.started_at.date() for r in self.incidents)
 
@@ -156,6 +168,14 @@ class Knowledge:
     def ranked_patterns(self, kind: str) -> list[PatternView]:
         """Patterns of a kind, those spanning the most teams first, then the most incidents."""
         return sorted(self.patterns[kind].values(), key=lambda p: (-len(p.teams), -len(p.incidents), p.key))
+
+    @cached_property
+    def by_month(self) -> dict[str, list[Postmortem]]:
+        """Published records by month of their start (YYYY-MM), newest first."""
+        months: dict[str, list[Postmortem]] = {}
+        for record in self.records:
+            months.setdefault(month_key(record.started_at.date()), []).append(record)
+        return months
 
     def rows_of(self, record: Postmortem) -> list[ItemRow]:
         """A record's action items with their overdue flag, for templates."""

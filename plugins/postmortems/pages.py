@@ -8,7 +8,7 @@ so that pages, JSON and feeds agree.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 from urllib.parse import urlencode
 
@@ -228,19 +228,26 @@ class PageData:
 
 
 class RowCache:
-    """Incident table rows, rendered once per incident and page depth.
+    """Incident table rows, each rendered once and reused by every table that lists it.
 
     Each incident is listed on several pages (incidents, its services, teams and patterns,
-    reports); pages at the same depth share relative links, so its row is the same HTML.
+    reports), at several depths. Its row is rendered once with a mark where the path to the site
+    root goes (`pm.base`, which `pm.href` starts every link with) and the mark is replaced by
+    each page's own. The mark holds NUL characters: escaping leaves them as they are, and a
+    postmortem's text only holds one if its YAML spells it out (and then gets a "../" there).
     """
+
+    MARK = "\x00pm-base\x00"
 
     def __init__(self, env: jinja2.Environment) -> None:
         self.template = env.get_template("postmortems/partials/incident-row.html")
-        self.cache: dict[tuple[str, str], Markup] = {}
+        self.cache: dict[str, str] = {}
+        self.marked: PageData | None = None  # a PageData whose base is the mark
 
     def incident(self, record: Postmortem, pm: PageData) -> Markup:
-        key = (record.id, pm.base)
-        row = self.cache.get(key)
+        row = self.cache.get(record.id)
         if row is None:
-            row = self.cache[key] = Markup(self.template.render(r=record, pm=pm))
-        return row
+            if self.marked is None or self.marked.kb is not pm.kb:
+                self.marked = replace(pm, base=self.MARK, spec=None, record=None, charts=[], report=None)
+            row = self.cache[record.id] = self.template.render(r=record, pm=self.marked)
+        return Markup(row.replace(self.MARK, pm.base))

@@ -59,7 +59,7 @@ from .model import Problem
 from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
 from .render import Offload, Rendered, make_setup, put
 from .report import month_report
-from .sanitize import clean, needs_cleaning
+from .sanitize import clean
 from .scoring import Model, ScoringError, load_model
 from .validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 from .workers import Job, Shared, Worker
@@ -70,7 +70,10 @@ PACKAGE_DIR = os.path.dirname(__file__)
 CARD_MARK = "<!-- postmortems:card -->"
 # Around the plain-text action items search indexes; the table replaces them after indexing.
 ITEMS_START, ITEMS_END = "<!-- postmortems:items -->", "<!-- /postmortems:items -->"
-ACTION_ITEMS = "postmortems/partials/action-items.html"
+# The meta line, action items as text, card and action items table of a postmortem page, in one
+# render (partials/parts.html), split at PART_MARK.
+PARTS = "postmortems/partials/parts.html"
+PART_MARK = "<!-- postmortems:part -->"
 
 
 class PostmortemsConfig(base.Config):
@@ -133,6 +136,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_data: dict[str, PageData] = {}
         self.offload: Offload | None = None
         self.rendered: dict[str, tuple[Rendered, str]] = {}
+        self.templates: dict[str, jinja2.Template] = {}
+        self.late: dict[str, tuple[str, str]] = {}  # card and action items table, put in after search
 
     # ------------------------------------------------------------------ config
 
@@ -395,25 +400,32 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return html_text
         if self.env is None:  # MkDocs' own environment only exists from on_env, after this event
             self.env = _escape_our_templates(config.theme.get_env())
-        data = self._page_data(page)
-        meta = self._render("postmortems/partials/meta.html", page, config, data)
-        items = self._render(ACTION_ITEMS, page, config, data, brief=True)
+        parts = self._render(PARTS, page, config, self._page_data(page)).split(PART_MARK)
+        if len(parts) != 4:
+            raise PluginError(
+                f"postmortems: {PARTS} made {len(parts)} parts, not 4: an override of it must keep "
+                f"the three '{PART_MARK}' marks between the meta line, the action items as text, "
+                "the card and the action items table"
+            )
+        meta, items, card, table = parts
+        # Rendered here, while the worker converts Markdown beside this process; put in by
+        # on_page_context, after the search plugins indexed the page.
+        self.late[page.file.src_uri] = (card, table)
         if items.strip():
             items = ITEMS_START + items + ITEMS_END
-        risky = self.config.sanitize and needs_cleaning(self.bodies[entry.path])
-        body = clean(html_text) if risky else html_text
+        body = clean(html_text) if self.config.sanitize and entry.risky else html_text
         return meta + CARD_MARK + body + items
 
     on_page_content = CombinedEvent(_on_page_content_put, _on_page_content_meta)
 
-    def _render(
-        self, template: str, page: Page, config: MkDocsConfig, data: PageData, brief: bool = False
-    ) -> str:
+    def _render(self, name: str, page: Page, config: MkDocsConfig, data: PageData) -> str:
         """A partial of a postmortem page, rendered outside MkDocs' page context."""
-        assert self.env is not None
+        template = self.templates.get(name)
+        if template is None:  # looked up once a build: each lookup checks the file's date
+            assert self.env is not None
+            template = self.templates[name] = self.env.get_template(name)
         base_url = get_relative_url(".", page.url)
-        context = {"page": page, "base_url": base_url, "config": config, "pm": data, "brief": brief}
-        return self.env.get_template(template).render(context)
+        return template.render(page=page, base_url=base_url, config=config, pm=data, brief=False)
 
     @event_priority(-100)  # after the search plugins indexed the content: the card is shown, not indexed
     def on_page_context(
@@ -421,14 +433,14 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     ) -> TemplateContext:
         if self.kb is None:
             return context
-        data = context["pm"] = self._page_data(page)  # type: ignore[typeddict-unknown-key]
+        context["pm"] = self._page_data(page)  # type: ignore[typeddict-unknown-key]
+        late = self.late.pop(page.file.src_uri, None)
         content = page.content
-        if content and CARD_MARK in content:
-            card = self._render("postmortems/partials/card.html", page, config, data)
+        if late is not None and content and CARD_MARK in content:
+            card, table = late
             content = content.replace(CARD_MARK, card, 1)
             start, end = content.rfind(ITEMS_START), content.rfind(ITEMS_END)
             if 0 <= start < end:
-                table = self._render(ACTION_ITEMS, page, config, data)
                 content = content[:start] + table + content[end + len(ITEMS_END) :]
             page.content = content
         return context

@@ -110,7 +110,7 @@ def month_report(kb: Knowledge, month: str) -> MonthReport | None:
             get(prev, "time_to_postmortem_days_mean"),
         )
     )
-    report.incidents = [r for r in kb.records if month_key(r.started_at.date()) == month]
+    report.incidents = kb.by_month.get(month, [])
     factors = Counter(f for r in report.incidents for f in r.contributing_factors)
     report.top_factors = sorted(factors.items(), key=lambda kv: (-kv[1], kv[0]))[:5]
     return report

@@ -79,8 +79,6 @@ def round_half_away(value: float) -> int:
     return int(math.copysign(math.floor(abs(value) + 0.5), value))
 
 
-
-
 def _read(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
