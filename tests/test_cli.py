@@ -371,6 +371,26 @@ def test_parallel_check_reports_exactly_what_build_archive_does(site: Path) -> N
     assert len({p.level for p in expected}) == 2  # errors and warnings, from one file and across files
     assert check_archive(config, catalog, jobs=1).problems == expected
     assert check_archive(config, catalog, jobs=3).problems == expected
+    assert list(check_archive(config, catalog, jobs=3).entries) == [path for path, _data in blobs]
+
+
+def test_parallel_check_reads_what_a_failed_child_took(site: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    pm = site / "docs" / "postmortems"
+    for index in range(40):
+        write(pm / "2024" / f"inc-2024-{index:03d}.md", GOOD.replace("INC-2025-003", f"INC-2024-{index:03d}"))
+    write(pm / "2025" / "inc-2025-009-bad-severity.md", BAD)
+    config = load_site(str(site / "mkdocs.yml"))
+    catalog, _problems = load_services(config)
+    expected = check_archive(config, catalog, jobs=1)
+
+    def broken(*args: object, **kwargs: object) -> bytes:
+        raise RuntimeError("the child cannot hand its work over")
+
+    # Forked children inherit the patch and fail after taking their chunks; this process reads them.
+    monkeypatch.setattr("postmortems.project.pickle.dumps", broken)
+    checked = check_archive(config, catalog, jobs=2)
+    assert checked.problems == expected.problems and expected.problems
+    assert list(checked.entries) == list(expected.entries) and len(checked.entries) > 40
 
 
 def test_validate_reports_what_mkdocs_build_logs(tmp_path: Path) -> None:

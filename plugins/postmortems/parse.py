@@ -22,6 +22,7 @@ try:  # libyaml is ~10x faster; fall back to the pure-Python composer where it i
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
+
 KeyPath = tuple[str | int, ...]
 
 SECTION_ALIASES: dict[str, str] = {
@@ -39,6 +40,7 @@ SECTION_ALIASES: dict[str, str] = {
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_CELL_BREAK = re.compile(r"(?<!\\)\|")  # a pipe, unless escaped
 _TABLE_SEP = re.compile(r"^\|?[ \t]*:?-{1,}:?[ \t]*(\|[ \t]*:?-{1,}:?[ \t]*)*\|?[ \t]*$")
 _LEGACY_FIELD = re.compile(r"^[ \t]*\*\*([^*:]+?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*(.*?)[ \t]*$")
 
@@ -188,7 +190,10 @@ _YAML = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
 # Scalars the safe constructor turns into Python values by itself; any other tag (merge keys,
 # sets, binary, custom tags) takes the general path, which also reports what it rejects.
-_PLAIN_SCALARS = {_YAML + name for name in ("int", "float", "bool", "null", "timestamp")}
+_PLAIN_SCALARS = {
+    _YAML + name: SafeConstructor.yaml_constructors[_YAML + name]
+    for name in ("int", "float", "bool", "null", "timestamp")
+}
 
 
 class _General(Exception):
@@ -212,9 +217,10 @@ def _construct(
     if isinstance(node, yaml.ScalarNode):
         if node.tag == _STR:
             return node.value
-        if node.tag in _PLAIN_SCALARS:
-            return scalars.construct_object(node)
-        raise _General
+        build = _PLAIN_SCALARS.get(node.tag)
+        if build is None:
+            raise _General
+        return build(scalars, node)
     if id(node) in seen:
         raise _General
     seen.add(id(node))
@@ -317,6 +323,8 @@ def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, 
 
 def _iter_lines(body: str, first_line: int) -> list[tuple[int, str, bool]]:
     """(file line, text, inside a fenced code block) for each body line."""
+    if "```" not in body and "~~~" not in body:  # most bodies: no fence to look for
+        return [(first_line + index, line, False) for index, line in enumerate(body.split("\n"))]
     out: list[tuple[int, str, bool]] = []
     fence: str | None = None
     for index, line in enumerate(body.split("\n")):
@@ -351,7 +359,7 @@ def parse_sections(body: str, first_line: int) -> dict[str, Section]:
             sections[key] = Section(collected[key][0], heading_line, text.rstrip("\n"), first)
 
     for index, (line_no, line, fenced) in enumerate(lines):
-        if fenced:
+        if fenced or not line.startswith("#"):
             continue
         match = _HEADING.match(line)
         if not match:
@@ -376,8 +384,9 @@ def split_row(line: str) -> list[str]:
         text = text[1:]
     if text.endswith("|") and not text.endswith("\\|"):
         text = text[:-1]
-    cells = re.split(r"(?<!\\)\|", text)
-    return [cell.strip().replace("\\|", "|") for cell in cells]
+    if "\\|" not in text:
+        return [cell.strip() for cell in text.split("|")]
+    return [cell.strip().replace("\\|", "|") for cell in _CELL_BREAK.split(text)]
 
 
 def parse_table(section: Section) -> tuple[list[str], list[TableRow], list[tuple[int, str]]]:

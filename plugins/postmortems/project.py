@@ -391,12 +391,24 @@ def _read_chunk(site: Site, paths: Sequence[str]) -> Result:
     return [(_slim(entry), problems) for entry, problems in (_read(site, rel) for rel in paths)]
 
 
-def _fork(site: Site, paths: Sequence[str]) -> Callable[[], Result]:
-    """Read `paths` in a forked child; the returned function collects its results.
+def _take_chunks(site: Site, chunks: Sequence[Sequence[str]], tickets: int) -> dict[int, Result]:
+    """Read the chunks whose numbers this process draws from the `tickets` pipe, until it is empty.
+
+    Each read of one byte from a pipe takes a byte no other process gets, so the processes share
+    the chunks as their speeds allow (a forked child starts slower: it copies the pages it touches).
+    """
+    done: dict[int, Result] = {}
+    while ticket := os.read(tickets, 1):
+        done[ticket[0]] = _read_chunk(site, chunks[ticket[0]])
+    return done
+
+
+def _fork(site: Site, chunks: Sequence[Sequence[str]], tickets: int) -> Callable[[], dict[int, Result]]:
+    """Read chunks in a forked child; the returned function collects what it read.
 
     A plain fork and a pipe rather than a multiprocessing pool: the pool's start-up and
-    bookkeeping cost about as much as the work it saves on a small machine. If the child
-    fails for any reason, its share is read here instead, so the result never depends on it.
+    bookkeeping cost about as much as the work it saves on a small machine. If the child fails
+    for any reason, what it took is read here instead (`_check`), so the result never depends on it.
     """
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -405,24 +417,25 @@ def _fork(site: Site, paths: Sequence[str]) -> Callable[[], Result]:
         try:
             os.close(read_end)
             with os.fdopen(write_end, "wb") as out:
-                out.write(pickle.dumps(_read_chunk(site, paths), protocol=pickle.HIGHEST_PROTOCOL))
+                done = _take_chunks(site, chunks, tickets)
+                out.write(pickle.dumps(done, protocol=pickle.HIGHEST_PROTOCOL))
         except BaseException:
             status = 1
         finally:
             os._exit(status)
     os.close(write_end)
 
-    def collect() -> Result:
+    def collect() -> dict[int, Result]:
         with os.fdopen(read_end, "rb") as source:
             data = source.read()
         _pid, status = os.waitpid(pid, 0)
         if status == 0 and data:
             try:
-                result: Result = pickle.loads(data)
-                return result
+                done: dict[int, Result] = pickle.loads(data)
+                return done
             except Exception:  # pragma: no cover - a child that died mid-write
                 pass
-        return _read_chunk(site, paths)
+        return {}
 
     return collect
 
@@ -465,11 +478,21 @@ def _check(site: Site, catalog: dict[str, Service] | None, jobs: int | None) -> 
         if unreadable:
             archive.problems = sorted(unreadable + archive.problems, key=lambda p: (p.path, p.line or 0))
         return archive
-    chunks = [paths[index::jobs] for index in range(jobs)]
+    # Chunks of ~1% of the archive, numbered by one byte each in a pipe both processes draw from.
+    size = max(8, -(-len(paths) // 100))
+    chunks = [paths[index : index + size] for index in range(0, len(paths), size)]
+    tickets, fill = os.pipe()
+    os.write(fill, bytes(range(len(chunks))))  # at most 100 bytes: far below a pipe's buffer
+    os.close(fill)  # so that an empty pipe reads as its end
     sys.stdout.flush()
     sys.stderr.flush()
-    pending = [_fork(site, chunk) for chunk in chunks[1:]]
-    results = [_read_chunk(site, chunks[0])] + [collect() for collect in pending]
+    pending = [_fork(site, chunks, tickets) for _ in range(jobs - 1)]
+    done = _take_chunks(site, chunks, tickets)
+    for collect in pending:
+        done.update(collect())
+    os.close(tickets)
+    # What a failed child took is read here.
+    results = [done.get(index) or _read_chunk(site, chunk) for index, chunk in enumerate(chunks)]
     by_path = {entry.path: (entry, problems) for part in results for entry, problems in part}
     archive = Archive(catalog=catalog)
     for rel in paths:  # the walk order, as build_archive would have seen them
