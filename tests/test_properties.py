@@ -16,7 +16,7 @@ from postmortems.archive import build_archive, read_file
 from postmortems.export import api_makers
 from postmortems.knowledge import build_knowledge
 from postmortems.model import FIELDS, Problem
-from postmortems.parse import load_yaml
+from postmortems.parse import load_yaml, split_front_matter
 from postmortems.sanitize import clean, needs_cleaning
 from postmortems.scoring import load_model
 from postmortems.validate import Rules
@@ -159,6 +159,27 @@ def test_the_sanitizer_fast_path_flags_whatever_a_case_blind_search_flags(source
     """needs_cleaning uses substring tests for speed: never fewer hits than the regex it replaced."""
     if RISKY.search(source):
         assert needs_cleaning(source)
+
+
+def _front_matter_by_lines(text: str) -> tuple[str | None, int, int]:
+    """The plain line-by-line reading split_front_matter must agree with (its first version)."""
+    lines = text.split("\n")
+    if not text.startswith("---") or len(lines) == 1 or lines[0][3:].strip():
+        return None, 0, 1
+    for number, line in enumerate(lines[1:], start=2):
+        if line.rstrip() in ("---", "..."):
+            return "\n".join(lines[1 : number - 1]) + ("\n" if number > 2 else ""), 2, number + 1
+    return "\n".join(lines[1:]), 2, 0
+
+
+FRONT_PIECES = st.sampled_from(["---", "...", "--- ", "...\t", "----", "-- -", "a: 1", " ---", "x", "\u3000", "\n"])
+
+
+@settings(max_examples=500)
+@given(pieces=st.lists(FRONT_PIECES, max_size=12))
+def test_front_matter_closes_at_the_first_closing_line(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    assert split_front_matter(text) == _front_matter_by_lines(text)
 
 yaml_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=12)

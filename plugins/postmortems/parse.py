@@ -40,6 +40,7 @@ SECTION_ALIASES: dict[str, str] = {
 
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
+_CLOSER = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)  # may close the front matter
 _CELL_BREAK = re.compile(r"(?<!\\)\|")  # a pipe, unless escaped
 _TABLE_SEP = re.compile(r"^\|?[ \t]*:?-{1,}:?[ \t]*(\|[ \t]*:?-{1,}:?[ \t]*)*\|?[ \t]*$")
 _LEGACY_FIELD = re.compile(r"^[ \t]*\*\*([^*:]+?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*(.*?)[ \t]*$")
@@ -143,18 +144,13 @@ def split_front_matter(text: str) -> tuple[str | None, int, int]:
     first_nl = text.find("\n")
     if first_nl == -1 or text[3:first_nl].strip():
         return None, 0, 1
-    pos = first_nl + 1
-    line_no = 2
-    while pos <= len(text):
-        nl = text.find("\n", pos)
-        end = len(text) if nl == -1 else nl
-        line = text[pos:end].rstrip()
-        if line in ("---", "..."):
-            return text[first_nl + 1 : pos], 2, line_no + 1
-        if nl == -1:
-            break
-        pos = nl + 1
-        line_no += 1
+    # Lines that start like a closing line, found by one regex scan; the first that is one wins.
+    for match in _CLOSER.finditer(text, first_nl + 1):
+        start = match.start()
+        end = text.find("\n", start)
+        if text[start : len(text) if end == -1 else end].rstrip() in ("---", "..."):
+            line_no = 2 + text.count("\n", first_nl + 1, start)
+            return text[first_nl + 1 : start], 2, line_no + 1
     return text[first_nl + 1 :], 2, 0
 
 
