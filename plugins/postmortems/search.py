@@ -83,14 +83,54 @@ def index_documents(kb: Knowledge) -> list[dict[str, str]]:
 COMPACT: dict[str, Any] = {"separators": (",", ":"), "ensure_ascii": False, "sort_keys": True}
 
 
-def build_index(documents: list[dict[str, str]]) -> str:
-    """The serialized lunr index (lunr.js 2.x format) as JSON text."""
-    from lunr import lunr  # imported here: only the explorer needs it
+# lunr's tokenizer splits on these characters, one Python step per character of the text.
+_LUNR_BREAK = re.compile("[ \t\n\r\f\v\xa0-]")
 
+
+def _words(text: str) -> list[str]:
+    """The tokens lunr's default tokenizer makes of `text`, split by one regex call."""
+    return [word for word in _LUNR_BREAK.split(str(text).lower()) if word]
+
+
+def build_index(documents: list[dict[str, str]]) -> str:
+    """The serialized lunr index (lunr.js 2.x format) as JSON text.
+
+    lunr's default builder, made cheaper where it can be without changing the index: text is
+    split by `_words` (lunr takes a list of words as its tokens) and the Porter stemmer, the
+    largest cost, runs once per distinct word rather than once per occurrence. A test checks the
+    result against `lunr.lunr`'s, byte for byte.
+    """
     if not documents:
         return "{}\n"
-    index = lunr(ref="id", fields=list(FIELDS), documents=documents)
-    return json.dumps(index.serialize(), **COMPACT) + "\n"
+    # Imported here: only the explorer needs them.
+    from lunr.builder import Builder
+    from lunr.stemmer import porter_stemmer, stemmer
+    from lunr.stop_word_filter import stop_word_filter
+    from lunr.token import Token
+    from lunr.trimmer import trimmer
+
+    stems: dict[str, str] = {}
+
+    def stem_word(word: str, _metadata: Any) -> str:
+        stemmed = stems.get(word)
+        if stemmed is None:
+            stemmed = stems[word] = porter_stemmer.stem(word)
+        return stemmed
+
+    def stem(token: Token, i: Any = None, tokens: Any = None) -> Token:
+        return token.update(stem_word)
+
+    stem.label = stemmer.label  # type: ignore[attr-defined]  # serialised as lunr.js' own stemmer
+    builder = Builder()
+    builder.pipeline.add(trimmer, stop_word_filter, stem)
+    builder.search_pipeline.add(stem)
+    builder.ref("id")
+    for field in FIELDS:
+        name = str(field["field_name"])
+        builder.field(name, boost=field.get("boost", 1), extractor=lambda doc, name=name: _words(doc[name]))
+    for document in documents:
+        builder.add(document)
+    return json.dumps(builder.build().serialize(), **COMPACT) + "\n"
 
 
 def explorer_data(kb: Knowledge) -> str:
