@@ -335,3 +335,16 @@ def test_show_drafts_publishes_them_with_a_banner_but_never_counts_them(tmp_path
     incidents = load(tmp_path / "site", "incidents.json")
     assert isinstance(incidents, list)
     assert len(incidents) == len(sample_files()) - len(drafts)
+
+
+def test_an_override_of_the_page_parts_that_drops_their_marks_stops_the_build(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    config = copy_sample(tmp_path)
+    override = tmp_path / "theme_overrides" / "postmortems" / "partials" / "parts.html"
+    override.parent.mkdir(parents=True)
+    override.write_text('{% include "postmortems/partials/card.html" %}\n')
+    with pytest.raises(Abort):
+        build_site(config, tmp_path / "site")
+    assert "partials/parts.html made 1 parts, not 4" in caplog.text
+    assert "Traceback" not in caplog.text
