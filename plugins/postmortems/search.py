@@ -110,8 +110,8 @@ def build_index(documents: list[dict[str, str]]) -> str:
 
     lunr's default builder, made cheaper where it can be without changing the index: text is
     split by `_words` (lunr takes a list of words as its tokens, skipping its own tokenizer) and
-    the Porter stemmer, the largest cost, runs once per distinct word, not per occurrence. A test checks the
-    result against `lunr.lunr`'s, byte for byte.
+    the Porter stemmer, the largest cost, runs once per distinct word, not per occurrence. A test
+    checks the result against `lunr.lunr`'s, byte for byte.
     """
     if not documents:
         return "{}\n"
