@@ -242,12 +242,12 @@ class RowCache:
     def __init__(self, env: jinja2.Environment) -> None:
         self.template = env.get_template("postmortems/partials/incident-row.html")
         self.cache: dict[str, str] = {}
-        self.marked: PageData | None = None  # a PageData whose base is the mark
+        self.marked: PageData | None = None  # the first page's PageData, its base the mark
 
     def incident(self, record: Postmortem, pm: PageData) -> Markup:
         row = self.cache.get(record.id)
         if row is None:
-            if self.marked is None or self.marked.kb is not pm.kb:
+            if self.marked is None:  # a RowCache lives one build: every page has the same kb
                 self.marked = replace(pm, base=self.MARK, spec=None, record=None, charts=[], report=None)
             row = self.cache[record.id] = self.template.render(r=record, pm=self.marked)
         return Markup(row.replace(self.MARK, pm.base))

@@ -136,7 +136,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         self.page_data: dict[str, PageData] = {}
         self.offload: Offload | None = None
         self.rendered: dict[str, tuple[Rendered, str]] = {}
-        self.templates: dict[str, jinja2.Template] = {}
+        self.parts: jinja2.Template | None = None  # partials/parts.html, looked up once a build
         self.late: dict[str, tuple[str, str]] = {}  # card and action items table, put in after search
 
     # ------------------------------------------------------------------ config
@@ -400,7 +400,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             return html_text
         if self.env is None:  # MkDocs' own environment only exists from on_env, after this event
             self.env = _escape_our_templates(config.theme.get_env())
-        parts = self._render(PARTS, page, config, self._page_data(page)).split(PART_MARK)
+        parts = self._render_parts(page, config, self._page_data(page)).split(PART_MARK)
         if len(parts) != 4:
             raise PluginError(
                 f"postmortems: {PARTS} made {len(parts)} parts, not 4: an override of it must keep "
@@ -418,14 +418,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     on_page_content = CombinedEvent(_on_page_content_put, _on_page_content_meta)
 
-    def _render(self, name: str, page: Page, config: MkDocsConfig, data: PageData) -> str:
-        """A partial of a postmortem page, rendered outside MkDocs' page context."""
-        template = self.templates.get(name)
-        if template is None:  # looked up once a build: each lookup checks the file's date
+    def _render_parts(self, page: Page, config: MkDocsConfig, data: PageData) -> str:
+        """partials/parts.html for a postmortem page, rendered outside MkDocs' page context."""
+        if self.parts is None:  # looked up once: each lookup checks the file's date
             assert self.env is not None
-            template = self.templates[name] = self.env.get_template(name)
+            self.parts = self.env.get_template(PARTS)
         base_url = get_relative_url(".", page.url)
-        return template.render(page=page, base_url=base_url, config=config, pm=data, brief=False)
+        return self.parts.render(page=page, base_url=base_url, config=config, pm=data, brief=False)
 
     @event_priority(-100)  # after the search plugins indexed the content: the card is shown, not indexed
     def on_page_context(
