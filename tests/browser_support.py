@@ -19,7 +19,7 @@ from lunr.stemmer import porter_stemmer
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
-from postmortems.parse import parse_document
+from postmortems.records.parse import parse_document
 
 CHROMIUM = Path("/usr/bin/chromium")
 LAUNCH_ARGS = [

@@ -1,45 +1,14 @@
-"""Shared fixtures: a real `mkdocs build` of a site into tmp_path, and a log capture that fails
-any test on a warning it did not expect."""
+"""Shared fixtures: a real `mkdocs build` of the sample into tmp_path, and a log capture that
+fails any test on a warning it did not expect. The builders themselves are in sites.py."""
 
 from __future__ import annotations
 
 import logging
-import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pytest
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-
-ROOT = Path(__file__).resolve().parent.parent
-AS_OF = "2026-11-20"
-
-os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
-
-
-class LogCapture(logging.Handler):
-    """Records what MkDocs and the plugin log at WARNING and above."""
-
-    def __init__(self) -> None:
-        super().__init__(logging.WARNING)
-        self.records: list[logging.LogRecord] = []
-        self.expected: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def messages(self) -> list[str]:
-        return [r.getMessage() for r in self.records]
-
-    def expect(self, *fragments: str) -> None:
-        """Declare warnings this test expects (each fragment must match at least one message)."""
-        self.expected.extend(fragments)
-
-    def unexpected(self) -> list[str]:
-        return [m for m in self.messages() if not any(f in m for f in self.expected)]
+from sites import ROOT, LogCapture, build_site
 
 
 @pytest.fixture
@@ -54,27 +23,6 @@ def mkdocs_log() -> Iterator[LogCapture]:
         logger.removeHandler(handler)
     leftover = handler.unexpected()
     assert not leftover, f"unexpected warnings: {leftover}"
-
-
-def build_site(config_file: Path, site_dir: Path, strict: bool = False, **plugin_options: Any) -> None:
-    """A real `mkdocs build` of config_file into site_dir, with plugin options overridden."""
-    cfg = load_config(str(config_file), site_dir=str(site_dir), strict=strict)
-    options = {"as_of": AS_OF, **plugin_options}
-    plugin = cfg.plugins["postmortems"]
-    for key, value in options.items():
-        plugin.config[key] = value
-    try:
-        build(cfg)
-    finally:
-        cfg.plugins.on_shutdown()
-
-
-def copy_sample(dest: Path) -> Path:
-    """A copy of the sample site (config, content, overrides, scoring model) under dest."""
-    for name in ("content", "theme_overrides", "modernization"):
-        shutil.copytree(ROOT / name, dest / name)
-    shutil.copy(ROOT / "mkdocs.yml", dest / "mkdocs.yml")
-    return dest / "mkdocs.yml"
 
 
 @pytest.fixture(scope="session")

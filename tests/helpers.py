@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import yaml
-from postmortems.model import ActionItem, Impact, Postmortem, Slo
+from postmortems.records.model import ActionItem, Impact, Postmortem, Slo
 
 UTC = dt.timezone.utc
 

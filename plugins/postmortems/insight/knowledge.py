@@ -1,0 +1,277 @@
+"""Everything the pages, charts and JSON API show, computed once per build from the archive.
+
+Pure: no MkDocs here. `build_knowledge()` walks the records a bounded number of times, so the
+cost grows linearly with the archive; pages and export only read the result.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from ..records.model import ActionItem, Postmortem, Service
+from .metrics import (
+    Figures,
+    completion_rate,
+    in_window,
+    incident_figures,
+    mean,
+    month_key,
+    monthly_report,
+)
+from .scoring import Model, Score, score_service
+
+PATTERN_KINDS = {
+    "factor": ("contributing_factors", "Contributing factors"),
+    "tag": ("tags", "Tags"),
+    "trigger": ("trigger", "Triggers"),
+    "fix_class": ("fix_class", "Fix classes"),
+}
+
+
+def pattern_keys(record: Postmortem) -> list[tuple[str, str]]:
+    """(kind, key) of every pattern a record belongs to, in PATTERN_KINDS order."""
+    out: list[tuple[str, str]] = []
+    for kind, (attribute, _label) in PATTERN_KINDS.items():
+        value = getattr(record, attribute)
+        out.extend((kind, key) for key in (value if isinstance(value, list) else [value] if value else []))
+    return out
+
+
+def slugify(text: str) -> str:
+    """A URL-safe path segment for a name that may not be one (teams from a catalog)."""
+    slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return slug or "unnamed"
+
+
+@dataclass
+class ItemRow:
+    """An action item with the incident it came from."""
+
+    record: Postmortem
+    item: ActionItem
+    overdue: bool
+
+
+@dataclass
+class ServiceView:
+    name: str
+    service: Service | None
+    team: str | None
+    incidents: list[Postmortem] = field(default_factory=list)  # newest first, published only
+    in_window: list[Postmortem] = field(default_factory=list)
+    mttr_mean_window: float | None = None
+    repeats_window: int = 0
+    items: list[ItemRow] = field(default_factory=list)
+    score: Score | None = None
+    url: str = ""
+
+    @property
+    def open_items(self) -> list[ItemRow]:
+        return [row for row in self.items if row.item.is_open]
+
+    @property
+    def overdue_items(self) -> list[ItemRow]:
+        return [row for row in self.items if row.overdue]
+
+
+@dataclass
+class TeamView:
+    name: str
+    slug: str
+    services: list[str] = field(default_factory=list)
+    incidents: list[Postmortem] = field(default_factory=list)
+    items: list[ItemRow] = field(default_factory=list)
+    url: str = ""
+    feed_url: str = ""
+
+    @property
+    def open_items(self) -> list[ItemRow]:
+        return [row for row in self.items if row.item.is_open]
+
+
+@dataclass
+class PatternView:
+    """Incidents sharing a factor, tag, trigger or fix class. What is derived from them is cached:
+    every page and export that lists the pattern asks for it (built once the view is complete)."""
+
+    kind: str
+    key: str
+    incidents: list[Postmortem] = field(default_factory=list)  # newest first
+    url: str = ""
+
+    @cached_property
+    def services(self) -> list[str]:
+        return sorted({s for r in self.incidents for s in r.services})
+
+    @cached_property
+    def teams(self) -> list[str]:
+        return sorted({t for r in self.incidents for t in r.teams})
+
+    @cached_property
+    def first_seen(self) -> dt.date:
+        return min(r.started_at.date() for r in self.incidents)
+
+    @cached_property
+    def last_seen(self) -> dt.date:
+        return max(r.started_at.date() for r in self.incidents)
+
+
+@dataclass
+class Knowledge:
+    as_of: dt.date
+    severities: tuple[str, ...]
+    window_days: int
+    records: list[Postmortem]  # published (review + final), newest first
+    drafts: list[Postmortem]
+    figures: dict[str, Figures]
+    by_id: dict[str, Postmortem]
+    services: dict[str, ServiceView]
+    teams: dict[str, TeamView]
+    patterns: dict[str, dict[str, PatternView]]
+    items: list[ItemRow]
+    report: list[dict[str, object]]
+    model: Model
+
+    @property
+    def backlog(self) -> list[ServiceView]:
+        """Services ranked by score, highest first; ties by incidents in window, then name."""
+        scored = [view for view in self.services.values() if view.score is not None]
+        return sorted(scored, key=lambda v: (-(v.score.score if v.score else 0), -len(v.in_window), v.name))
+
+    @property
+    def overdue(self) -> list[ItemRow]:
+        return sorted((row for row in self.items if row.overdue), key=lambda r: r.item.due or self.as_of)
+
+    @property
+    def open_rows(self) -> list[ItemRow]:
+        """Open items, soonest due first (no due date last)."""
+        far = dt.date.max
+        return sorted(
+            (r for r in self.items if r.item.is_open), key=lambda r: (r.item.due or far, r.record.id)
+        )
+
+    @property
+    def open_by_owner(self) -> list[tuple[str, list[ItemRow]]]:
+        groups: dict[str, list[ItemRow]] = {}
+        for row in self.open_rows:
+            groups.setdefault(row.item.owner or "(no owner)", []).append(row)
+        return sorted(groups.items(), key=lambda kv: (-len(kv[1]), kv[0]))
+
+    @property
+    def completion_rate(self) -> float | None:
+        return completion_rate((row.item for row in self.items), self.as_of)
+
+    def ranked_patterns(self, kind: str) -> list[PatternView]:
+        """Patterns of a kind, those spanning the most teams first, then the most incidents."""
+        return sorted(self.patterns[kind].values(), key=lambda p: (-len(p.teams), -len(p.incidents), p.key))
+
+    @cached_property
+    def by_month(self) -> dict[str, list[Postmortem]]:
+        """Published records by month of their start (YYYY-MM), newest first."""
+        months: dict[str, list[Postmortem]] = {}
+        for record in self.records:
+            months.setdefault(month_key(record.started_at.date()), []).append(record)
+        return months
+
+    def rows_of(self, record: Postmortem) -> list[ItemRow]:
+        """A record's action items with their overdue flag, for templates."""
+        return [ItemRow(record, item, item.is_overdue(self.as_of)) for item in record.action_items]
+
+
+def build_knowledge(
+    records: Sequence[Postmortem],
+    catalog: dict[str, Service] | None,
+    *,
+    as_of: dt.date,
+    severities: Sequence[str],
+    repeat_window_days: int,
+    model: Model,
+    url_for: Callable[[str, str], str] = lambda kind, key: f"{kind}/{key}/",
+) -> Knowledge:
+    """Aggregate the records; `url_for(kind, key)` gives the site-relative URL of a generated page."""
+    published = sorted(
+        (r for r in records if not r.is_draft), key=lambda r: (r.started_at, r.id), reverse=True
+    )
+    drafts = [r for r in records if r.is_draft]
+    oldest_first = list(reversed(published))
+    figures = incident_figures(oldest_first, repeat_window_days)
+    window_days = model.window_days
+
+    items: list[ItemRow] = []
+    services: dict[str, ServiceView] = {}
+    teams: dict[str, TeamView] = {}
+
+    def team_view(name: str) -> TeamView:
+        view = teams.get(name)
+        if view is None:
+            slug = slugify(name)
+            view = teams[name] = TeamView(
+                name, slug, url=url_for("team", slug), feed_url=url_for("feed", slug)
+            )
+        return view
+
+    def service_view(name: str) -> ServiceView:
+        view = services.get(name)
+        if view is None:
+            known = catalog.get(name) if catalog else None
+            view = services[name] = ServiceView(
+                name, known, known.team if known else None, url=url_for("service", name)
+            )
+        return view
+
+    for entry in (catalog or {}).values():
+        service_view(entry.name)
+        if entry.team:
+            team_view(entry.team).services.append(entry.name)
+
+    patterns: dict[str, dict[str, PatternView]] = {kind: {} for kind in PATTERN_KINDS}
+    for record in published:
+        rows = [ItemRow(record, item, item.is_overdue(as_of)) for item in record.action_items]
+        items.extend(rows)
+        for name in record.services:
+            view = service_view(name)
+            view.incidents.append(record)
+            view.items.extend(rows)
+            if in_window(record.started_at.date(), as_of, window_days):
+                view.in_window.append(record)
+            if view.team is None and record.teams:
+                view.team = record.teams[0]
+        for name in record.teams:
+            team = team_view(name)
+            team.incidents.append(record)
+            team.items.extend(rows)
+            for service in record.services:
+                if service not in team.services and (catalog is None or service not in catalog):
+                    team.services.append(service)
+        for kind, key in pattern_keys(record):
+            bucket = patterns[kind]
+            if key not in bucket:
+                bucket[key] = PatternView(kind, key, url=url_for(kind, key))
+            bucket[key].incidents.append(record)
+
+    for view in services.values():
+        view.mttr_mean_window = mean(figures[r.id].mttr for r in view.in_window)
+        view.repeats_window = sum(1 for r in view.in_window if figures[r.id].repeat_of)
+        view.score = score_service(view.name, view.service, view.incidents, model, as_of)
+    for team in teams.values():
+        team.services.sort()
+
+    return Knowledge(
+        as_of=as_of,
+        severities=tuple(severities),
+        window_days=window_days,
+        records=published,
+        drafts=drafts,
+        figures=figures,
+        by_id={r.id: r for r in records},
+        services=dict(sorted(services.items())),
+        teams=dict(sorted(teams.items())),
+        patterns={kind: dict(sorted(bucket.items())) for kind, bucket in patterns.items()},
+        items=items,
+        report=monthly_report(oldest_first, figures, severities, as_of),
+        model=model,
+    )

@@ -1,0 +1,205 @@
+"""Plotly figures for the trend, service and team pages, each with the table of its numbers.
+
+Figures are plain plotly JSON (a dict of traces and layout: building them through plotly's
+graph objects cost ~10 ms a figure for validation the tests already do, with
+`plotly.graph_objects.Figure(figure)`), shipped in a `data-pm-chart` attribute; the page
+script draws them with the plotly.js bundle of the same package, after Material's instant
+navigation and in the current palette. Every label that comes from a postmortem is
+HTML-escaped, since plotly renders a subset of HTML in text.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..insight.knowledge import Knowledge, ServiceView, TeamView
+from ..insight.metrics import month_key, months_between, severity_counts
+from ..records.model import Postmortem
+
+SEVERITY_COLOURS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a")
+LAST_MONTHS = 12
+
+
+@dataclass
+class Chart:
+    id: str
+    title: str
+    figure: str  # plotly JSON
+    headers: list[str] = field(default_factory=list)
+    rows: list[list[Any]] = field(default_factory=list)
+
+
+def _text(value: str) -> str:
+    return html.escape(value, quote=False)
+
+
+Figure = dict[str, Any]
+
+
+def _figure(traces: list[dict[str, Any]], y_title: str, **extra: Any) -> Figure:
+    layout = {
+        "margin": {"l": 50, "r": 10, "t": 10, "b": 40},
+        "height": extra.pop("height", 320),
+        "legend": {"orientation": "h", "y": -0.2},
+        "yaxis": {"title": {"text": y_title}, "rangemode": "tozero", **extra.pop("yaxis", {})},
+        **extra,
+    }
+    return {"data": traces, "layout": layout}
+
+
+def _json(fig: Figure) -> str:
+    return json.dumps(fig, separators=(",", ":"), sort_keys=True)
+
+
+def _fmt(value: Any) -> Any:
+    if value is None:
+        return "–"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return value
+
+
+def trend_charts(kb: Knowledge) -> list[Chart]:
+    """The charts of the trends page, from exactly the rows of report.json."""
+    rows = kb.report
+    months = [str(r["month"]) for r in rows]
+    charts: list[Chart] = []
+
+    bars = [
+        {
+            "type": "bar",
+            "name": sev,
+            "x": months,
+            "y": [severity_counts(r)[sev] for r in rows],
+            "marker": {"color": SEVERITY_COLOURS[index % len(SEVERITY_COLOURS)]},
+        }
+        for index, sev in enumerate(kb.severities)
+    ]
+    fig = _figure(bars, "incidents", barmode="stack")
+    charts.append(
+        Chart(
+            "incidents-by-severity",
+            "Incidents per month by severity",
+            _json(fig),
+            ["Month", *kb.severities, "Total"],
+            [[r["month"], *(severity_counts(r)[s] for s in kb.severities), r["incidents"]] for r in rows],
+        )
+    )
+
+    def lines(
+        chart_id: str, title: str, y_title: str, series: Sequence[tuple[str, str]], percent: bool = False
+    ) -> None:
+        traces = []
+        for key, label in series:
+            values = [r[key] for r in rows]
+            if percent:
+                values = [None if v is None else round(float(v) * 100, 1) for v in values]  # type: ignore[arg-type]
+            traces.append(
+                {
+                    "type": "scatter",
+                    "name": label,
+                    "x": months,
+                    "y": values,
+                    "mode": "lines+markers",
+                    "connectgaps": False,
+                }
+            )
+        fig = _figure(traces, y_title)
+        table = []
+        for r in rows:
+            cells = [r[key] for key, _label in series]
+            if percent:
+                cells = [None if v is None else f"{float(v) * 100:.0f}%" for v in cells]  # type: ignore[arg-type]
+            table.append([r["month"], *(_fmt(v) for v in cells)])
+        charts.append(Chart(chart_id, title, _json(fig), ["Month", *(label for _k, label in series)], table))
+
+    lines(
+        "mttr",
+        "Time to resolve (MTTR), minutes",
+        "minutes",
+        [("mttr_minutes_mean", "MTTR mean"), ("mttr_minutes_median", "MTTR median")],
+    )
+    lines("mtta", "Time to acknowledge (MTTA), minutes", "minutes", [("mtta_minutes_mean", "MTTA mean")])
+    lines("repeat-rate", "Repeat rate", "% of incidents", [("repeat_rate", "Repeat rate")], percent=True)
+    lines(
+        "completion-rate",
+        "Action items done on time (by month due)",
+        "% of items due",
+        [("action_item_completion_rate", "Completion rate")],
+        percent=True,
+    )
+    lines(
+        "time-to-postmortem",
+        "Time to postmortem, business days",
+        "business days",
+        [("time_to_postmortem_days_mean", "Mean"), ("time_to_postmortem_days_median", "Median")],
+    )
+    charts.append(factor_team_heatmap(kb))
+    return charts
+
+
+def factor_team_heatmap(kb: Knowledge) -> Chart:
+    """Contributing factor × team: how many incidents of each team each factor was part of."""
+    teams = sorted({t for r in kb.records for t in r.teams})
+    counts: Counter[tuple[str, str]] = Counter()
+    for record in kb.records:
+        for factor in record.contributing_factors:
+            for team in record.teams:
+                counts[(factor, team)] += 1
+    # The factors that span the most teams first, at most 25 rows.
+    spread = {f: len(v.teams) for f, v in kb.patterns["factor"].items()}
+    factors = sorted(spread, key=lambda f: (-spread[f], -len(kb.patterns["factor"][f].incidents), f))[:25]
+    z = [[counts[(f, t)] for t in teams] for f in factors]
+    heatmap = {
+        "type": "heatmap",
+        "z": z,
+        "x": [_text(t) for t in teams],
+        "y": [_text(f) for f in factors],
+        "colorscale": "Reds",
+        "hovertemplate": "%{y} × %{x}: %{z}<extra></extra>",
+    }
+    fig = _figure([heatmap], "", height=max(260, 28 * len(factors) + 80), yaxis={"autorange": "reversed"})
+    return Chart(
+        "factor-team-heatmap",
+        "Contributing factor × team",
+        _json(fig),
+        ["Factor", *teams],
+        [[f, *row] for f, row in zip(factors, z, strict=True)],
+    )
+
+
+def _monthly_counts(kb: Knowledge, records: Sequence[Postmortem]) -> tuple[list[str], list[int]]:
+    last = kb.as_of
+    first_year, first_month = last.year, last.month - (LAST_MONTHS - 1)
+    while first_month < 1:
+        first_year, first_month = first_year - 1, first_month + 12
+    months = months_between(last.replace(year=first_year, month=first_month, day=1), last)
+    counts = Counter(month_key(r.started_at.date()) for r in records)
+    return months, [counts.get(m, 0) for m in months]
+
+
+def small_chart(kb: Knowledge, chart_id: str, records: Sequence[Postmortem]) -> Chart:
+    """Incidents per month over the last twelve months, for a service or team page."""
+    months, counts = _monthly_counts(kb, records)
+    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": "#ef6c00"}, "name": "incidents"}
+    fig = _figure([bar], "incidents", height=220)
+    return Chart(
+        chart_id,
+        "Incidents per month, last 12 months",
+        _json(fig),
+        ["Month", "Incidents"],
+        [[m, c] for m, c in zip(months, counts, strict=True)],
+    )
+
+
+def service_charts(kb: Knowledge, view: ServiceView) -> list[Chart]:
+    return [small_chart(kb, "service-incidents", view.incidents)]
+
+
+def team_charts(kb: Knowledge, team: TeamView) -> list[Chart]:
+    return [small_chart(kb, "team-incidents", team.incidents)]

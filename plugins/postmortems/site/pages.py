@@ -1,0 +1,253 @@
+"""Which pages the knowledge base generates, where they live, and what each one shows.
+
+The plugin turns each `PageSpec` into a virtual `File`; templates get a `PageData` as `pm`: the
+spec, the `Knowledge`, and helpers for links relative to the page. URLs are computed here once
+so that pages, JSON and feeds agree.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+from urllib.parse import urlencode
+
+import jinja2
+from markupsafe import Markup
+
+from ..insight.knowledge import PATTERN_KINDS, Knowledge
+from ..insight.report import MonthReport
+from ..records.model import Postmortem, Problem
+from .charts import Chart
+
+ASSETS = "assets/postmortems"
+
+DEFAULT_FOLDERS = {
+    "incidents": "incidents",
+    "explorer": "explorer",
+    "services": "services",
+    "teams": "teams",
+    "patterns": "patterns",
+    "action_items": "action-items",
+    "trends": "trends",
+    "reports": "reports",
+    "backlog": "backlog",
+    "feeds": "feeds",
+}
+PATTERN_FOLDERS = {"factor": "factors", "tag": "tags", "trigger": "triggers", "fix_class": "fix-classes"}
+
+
+@dataclass(frozen=True)
+class PageSpec:
+    src_uri: str
+    kind: str
+    title: str
+    key: str = ""
+    in_nav: bool = False
+    charts: bool = False
+    description: str = ""
+
+    @property
+    def template(self) -> str:
+        return f"postmortems/{self.kind}.html"
+
+
+class Layout:
+    """Folder of each page kind, and the URL of any generated page."""
+
+    def __init__(self, folders: Mapping[str, str], use_directory_urls: bool) -> None:
+        self.folders = {**DEFAULT_FOLDERS, **{k: v.strip("/") for k, v in folders.items()}}
+        self.use_directory_urls = use_directory_urls
+
+    def src_uri(self, kind: str, key: str = "") -> str:
+        if kind in PATTERN_FOLDERS:
+            base = f"{self.folders['patterns']}/{PATTERN_FOLDERS[kind]}"
+        elif kind in ("service", "team", "report"):
+            base = self.folders[kind + "s"]
+        elif kind == "feed":
+            return f"{self.folders['feeds']}/{key or 'all'}.xml"
+        else:
+            base = self.folders[kind]
+        return f"{base}/{key or 'index'}.md"
+
+    def url_of(self, src_uri: str) -> str:
+        if not src_uri.endswith(".md"):
+            return src_uri
+        stem = src_uri[:-3]
+        if stem.endswith("index") and (stem == "index" or stem.endswith("/index")):
+            return stem[: -len("index")] if self.use_directory_urls else stem + ".html"
+        return stem + "/" if self.use_directory_urls else stem + ".html"
+
+    def url(self, kind: str, key: str = "") -> str:
+        return self.url_of(self.src_uri(kind, key))
+
+
+def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
+    """Every generated page: index pages in the nav, detail pages reachable from them."""
+    specs = [
+        PageSpec(
+            layout.src_uri("incidents"),
+            "incidents",
+            "Incidents",
+            in_nav=True,
+            description="Every published postmortem in one sortable table.",
+        ),
+        PageSpec(
+            layout.src_uri("explorer"),
+            "explorer",
+            "Explorer",
+            in_nav=True,
+            description="Search postmortems by words and filter by service, team, severity, factor and date.",
+        ),
+        PageSpec(
+            layout.src_uri("services"),
+            "services",
+            "Services",
+            in_nav=True,
+            description="Every service with its incidents, MTTR, repeats and open action items.",
+        ),
+        PageSpec(
+            layout.src_uri("teams"),
+            "teams",
+            "Teams",
+            in_nav=True,
+            description="Every team with its services, incidents and action items.",
+        ),
+        PageSpec(
+            layout.src_uri("patterns"),
+            "patterns",
+            "Patterns",
+            in_nav=True,
+            description="Contributing factors, tags, triggers and fix classes across teams.",
+        ),
+        PageSpec(
+            layout.src_uri("action_items"),
+            "action_items",
+            "Action items",
+            in_nav=True,
+            description="Open, overdue and recently done follow-up work, by owner and team.",
+        ),
+        PageSpec(
+            layout.src_uri("trends"),
+            "trends",
+            "Trends",
+            in_nav=True,
+            charts=True,
+            description="Incidents by severity, MTTR, repeat rate, completion and time to postmortem.",
+        ),
+        PageSpec(
+            layout.src_uri("reports"),
+            "reports",
+            "Monthly reports",
+            in_nav=True,
+            description="One report per month: this month against the last.",
+        ),
+        PageSpec(
+            layout.src_uri("backlog"),
+            "backlog",
+            "Modernization backlog",
+            in_nav=True,
+            description="Services ranked by the modernization score.",
+        ),
+    ]
+    for name, view in kb.services.items():
+        text = view.service.description if view.service and view.service.description else ""
+        specs.append(
+            PageSpec(
+                layout.src_uri("service", name),
+                "service",
+                name,
+                name,
+                charts=True,
+                description=f"Service {name} ({view.team or 'no owner'}). {text}",
+            )
+        )
+    for name, team in kb.teams.items():
+        specs.append(
+            PageSpec(
+                layout.src_uri("team", team.slug),
+                "team",
+                f"Team {name}",
+                name,
+                charts=True,
+                description=f"Team {name}: services {', '.join(team.services)}.",
+            )
+        )
+    for kind, bucket in kb.patterns.items():
+        label = PATTERN_KINDS[kind][1].rstrip("s").lower()
+        for key in bucket:
+            specs.append(
+                PageSpec(
+                    layout.src_uri(kind, key), "pattern", key, f"{kind}:{key}", description=f"{label}: {key}"
+                )
+            )
+    for row in kb.report:
+        month = str(row["month"])
+        specs.append(
+            PageSpec(
+                layout.src_uri("report", month),
+                "report",
+                f"Report {month}",
+                month,
+                charts=False,
+                description=f"Monthly incident report for {month}.",
+            )
+        )
+    return specs
+
+
+@dataclass
+class PageData:
+    """What a template gets as `pm`."""
+
+    kb: Knowledge
+    layout: Layout
+    spec: PageSpec | None = None
+    record: Any = None
+    problems: list[Problem] | None = None
+    assets: str = ASSETS
+    api_dir: str = "api"
+    charts: list[Chart] = field(default_factory=list)
+    report: MonthReport | None = None
+    base: str = ""  # the site root relative to the page, e.g. "../../"
+    rows: RowCache | None = None
+    table_limit: int = 100
+
+    def href(self, url: str) -> str:
+        """A site-relative URL made relative to the page (what MkDocs' `url` filter does)."""
+        return self.base + url
+
+    def explore(self, **filters: str) -> str:
+        """The explorer, relative to the page, opened on the given filters (its URL state)."""
+        query = urlencode(filters)
+        return self.href(self.layout.url("explorer")) + (f"?{query}" if query else "")
+
+    def incident_row(self, record: Postmortem) -> Markup:
+        assert self.rows is not None
+        return self.rows.incident(record, self)
+
+
+class RowCache:
+    """Incident table rows, each rendered once and reused by every table that lists it.
+
+    Each incident is listed on several pages (incidents, its services, teams and patterns,
+    reports), at several depths. Its row is rendered once with a mark where the path to the site
+    root goes (`pm.base`, which `pm.href` starts every link with) and the mark is replaced by
+    each page's own. The mark holds NUL characters: escaping leaves them as they are, and a
+    postmortem's text only holds one if its YAML spells it out (and then gets a "../" there).
+    """
+
+    MARK = "\x00pm-base\x00"
+
+    def __init__(self, env: jinja2.Environment) -> None:
+        self.template = env.get_template("postmortems/partials/incident-row.html")
+        self.cache: dict[str, str] = {}
+        self.marked: PageData | None = None  # the first page's PageData, its base the mark
+
+    def incident(self, record: Postmortem, pm: PageData) -> Markup:
+        row = self.cache.get(record.id)
+        if row is None:
+            if self.marked is None:  # a RowCache lives one build: every page has the same kb
+                self.marked = replace(pm, base=self.MARK, spec=None, record=None, charts=[], report=None)
+            row = self.cache[record.id] = self.template.render(r=record, pm=self.marked)
+        return Markup(row.replace(self.MARK, pm.base))

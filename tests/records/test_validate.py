@@ -1,0 +1,207 @@
+"""Every validation rule, with the message, key and line it must produce."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from helpers import front_matter_file
+from postmortems.records.archive import build_archive
+from postmortems.records.model import Problem, Service
+from postmortems.records.parse import parse_document
+from postmortems.records.validate import Rules, validate
+
+RULES = Rules(as_of=dt.date(2026, 11, 20))
+
+
+def check(text: str, rules: Rules = RULES) -> tuple[Any, list[Problem]]:
+    return validate(parse_document("pm/x.md", text), rules)
+
+
+def only(problems: list[Problem], level: str = "error") -> list[Problem]:
+    return [p for p in problems if p.level == level]
+
+
+def test_a_complete_file_is_valid_and_canonical() -> None:
+    record, problems = check(front_matter_file(severity="P1", started_at="2025-03-15T16:23:00+02:00"))
+    assert problems == []
+    assert record.severity == "SEV-1"
+    assert record.started_at == dt.datetime(2025, 3, 15, 14, 23, tzinfo=dt.timezone.utc)
+
+
+@pytest.mark.parametrize("key", ["id", "title", "status", "severity", "services", "started_at"])
+def test_required_fields(key: str) -> None:
+    record, problems = check(front_matter_file(**{key: None}))
+    assert record is None
+    assert any(
+        (p.key == key and "required" in p.message) or "needs at least one" in p.message for p in problems
+    )
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "fragment", "marker"),
+    [
+        ({"status": "done"}, "status", "'done' is not one of draft, review, final", "status:"),
+        ({"severity": "SEV-9"}, "severity", "not on the severity scale", "severity:"),
+        ({"detection": "pager"}, "detection", "is not one of alert", "detection:"),
+        ({"trigger": "deployment"}, "trigger", "did you mean 'deploy'", "trigger:"),
+        ({"impact": {"user_pct": 140}}, "impact.user_pct", "out of range", "user_pct:"),
+        ({"effort_days": "lots"}, "effort_days", "must be a number", "effort_days:"),
+        ({"effort_days": float("inf")}, "effort_days", "must be a finite number", "effort_days:"),
+        ({"impact": {"revenue_usd": float("nan")}}, "impact.revenue_usd", "finite", "revenue_usd:"),
+        ({"ai_risk": "yes"}, "ai_risk", "must be true or false", "ai_risk:"),
+        ({"services": "payments api"}, "services.0", "not a valid name", "services:"),
+        ({"id": "../etc"}, "id", "not a valid id", "id:"),
+        ({"started_at": "March 15"}, "started_at", "not an ISO 8601 time", "started_at:"),
+        ({"slos": [{"name": "a", "kind": "speed"}]}, "slos.0.kind", "is not one of availability", "kind:"),
+        (
+            {"contributing_factors": ["Missing Index"]},
+            "contributing_factors.0",
+            "lowercase letters",
+            "contributing_factors:+1",
+        ),
+        ({"fix_class": ["rewrite"]}, "fix_class.0", "is not one of config-only", "fix_class:+1"),
+    ],
+)
+def test_wrong_types_and_enums_name_key_and_line(
+    fields: dict[str, Any], key: str, fragment: str, marker: str
+) -> None:
+    text = front_matter_file(**fields)
+    name, _, offset = marker.partition("+")
+    lines = text.split("\n")
+    line = next(i for i, t in enumerate(lines, 1) if t.lstrip("- ").startswith(name)) + int(offset or 0)
+    _record, problems = check(text)
+    matching = [p for p in problems if p.key == key]
+    assert matching, problems
+    assert fragment in matching[0].message
+    assert matching[0].line == line
+    assert matching[0].path == "pm/x.md"
+
+
+def test_times_out_of_order_are_errors_and_dropped() -> None:
+    record, problems = check(front_matter_file(resolved_at="2025-03-15T14:00:00Z"))
+    (problem,) = only(problems)
+    assert problem.key == "resolved_at" and "before mitigated_at" in problem.message
+    assert record.resolved_at is None  # a negative duration never reaches a figure
+
+
+def test_published_before_resolved_is_an_error() -> None:
+    _record, problems = check(front_matter_file(published_at="2025-03-14"))
+    assert only(problems)[0].key == "published_at"
+
+
+def test_timestamp_without_timezone_is_read_as_utc_with_a_warning() -> None:
+    record, problems = check(front_matter_file(detected_at="2025-03-15T14:25:00"))
+    (warning,) = only(problems, "warning")
+    assert warning.key == "detected_at" and "no timezone" in warning.message
+    assert record.detected_at.tzinfo is not None
+
+
+def test_dates_in_the_future_are_warned_about() -> None:
+    _record, problems = check(
+        front_matter_file(
+            started_at="2027-01-01T00:00:00Z",
+            detected_at=None,
+            acknowledged_at=None,
+            mitigated_at=None,
+            resolved_at=None,
+            published_at=None,
+            status="review",
+        )
+    )
+    assert any("in the future" in p.message for p in only(problems, "warning"))
+
+
+def test_final_needs_resolved_and_published() -> None:
+    _record, problems = check(front_matter_file(resolved_at=None, published_at=None))
+    messages = [p.message for p in only(problems, "warning")]
+    assert any("needs resolved_at" in m for m in messages)
+    assert any("needs published_at" in m for m in messages)
+    _record, problems = check(front_matter_file(resolved_at=None, published_at=None, status="draft"))
+    assert problems == []
+
+
+def test_unknown_field_suggests_the_closest() -> None:
+    _record, problems = check(front_matter_file(servcies=["a"]))
+    assert "did you mean 'services'" in only(problems, "warning")[0].message
+
+
+def test_action_items_need_owner_and_due() -> None:
+    items = [
+        {"title": "Add index", "priority": "high"},
+        {"title": "Old idea", "status": "wontfix", "owner": "@a"},
+    ]
+    record, problems = check(front_matter_file(action_items=items))
+    warnings = only(problems, "warning")
+    assert [p.key for p in warnings] == ["action_items.0.owner", "action_items.0.due"]
+    assert warnings[0].line == warnings[1].line
+    assert len(record.action_items) == 2
+
+
+def test_action_items_from_the_body_table_with_loose_headers() -> None:
+    body = (
+        "## Action Items\n\n| # | Item | Owner | Due Date | Priority | Status | Jira | Done At |\n"
+        "|---|---|---|---|---|---|---|---|\n| 1 | Add index | @db | 2025-03-18 | High | Done | PAY-1 | 2025-03-17 |\n"
+        "| 2 | Load test | @qa | 2025-04-01 | medium | In progress | PAY-2 | |\n| 3 | Ghost | | | low | open | | |\n"
+    )
+    record, problems = check(front_matter_file(body=body))
+    assert [(i.title, i.status, i.ticket) for i in record.action_items] == [
+        ("Add index", "done", "PAY-1"),
+        ("Load test", "in-progress", "PAY-2"),
+        ("Ghost", "open", None),
+    ]
+    assert record.action_items[0].done_at == dt.date(2025, 3, 17)
+    warnings = only(problems, "warning")
+    assert {p.line for p in warnings} == {record.action_items[2].line} and len(warnings) == 2
+
+
+def test_front_matter_wins_over_the_table_and_a_mismatch_is_a_warning() -> None:
+    body = "## Action Items\n\n| Action | Owner | Due |\n|---|---|---|\n| Add index | @other | 2025-03-18 |\n"
+    items = [{"title": "Add index", "owner": "@db", "due": "2025-03-18"}]
+    record, problems = check(front_matter_file(body=body, action_items=items))
+    assert record.action_items[0].owner == "@db"
+    (warning,) = only(problems, "warning")
+    assert "owner is '@db' in the front matter but '@other' in the table" in warning.message
+
+
+def test_no_front_matter_and_not_legacy_is_an_error() -> None:
+    record, problems = check("# Just notes\n\nsome text\n")
+    assert record is None and "no front matter" in problems[0].message
+
+
+def test_legacy_file_is_ingested_with_a_warning_naming_the_file() -> None:
+    text = (
+        "# Postmortem: X\n**Incident ID:** INC-9\n**Date:** 2025-03-15\n**Severity:** P2\n"
+        "**Duration:** 30 minutes (10:00 – 10:30 UTC)\n**Services:** payments-api\n**Status:** Draft\n"
+    )
+    record, problems = check(text)
+    assert record.id == "INC-9" and record.severity == "SEV-2" and record.legacy
+    assert [p.level for p in problems] == ["warning"]
+    assert "postmortems migrate pm/x.md" in problems[0].message
+    _record, problems = check(text, Rules(legacy_level="info"))
+    assert [p.level for p in problems] == ["info"]
+
+
+def test_archive_checks_unique_ids_related_and_catalog() -> None:
+    catalog = {"payments-api": Service("payments-api", team="payments")}
+    first = front_matter_file()
+    second = front_matter_file(services=["payment-api"], related=["INC-1999-001"], id="INC-2025-002")
+    dupe = front_matter_file()
+    archive = build_archive(
+        [("a.md", first.encode()), ("b.md", second.encode()), ("c.md", dupe.encode())], RULES, catalog
+    )
+    messages = [str(p) for p in archive.problems]
+    assert any(m.startswith("c.md:2: 'id': INC-2025-001 is already used by a.md") for m in messages)
+    assert any(m.startswith("b.md:") and "Did you mean 'payments-api'" in m for m in messages)
+    assert any("INC-1999-001 is not an incident in this archive" in m for m in messages)
+    assert [r.id for r in archive.records] == ["INC-2025-001", "INC-2025-002"]
+    assert archive.entries["a.md"].record.teams == ["payments"]  # default: the services' owners
+
+
+def test_empty_binary_and_undecodable_files_are_reported_not_dropped() -> None:
+    archive = build_archive(
+        [("e.md", b""), ("b.md", b"\x00\x01"), ("u.md", b"---\nid: \xff\n---\n")], RULES, None
+    )
+    assert {p.path for p in archive.problems} == {"e.md", "b.md", "u.md"}
+    assert all(p.level == "error" for p in archive.problems)

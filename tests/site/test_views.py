@@ -1,0 +1,198 @@
+"""Charts, monthly reports, feeds and the catalog on hand-made data, without MkDocs."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import jinja2
+import plotly.graph_objects as go
+from helpers import item, record
+from postmortems.insight.knowledge import Knowledge, build_knowledge
+from postmortems.insight.report import month_report
+from postmortems.insight.scoring import load_model
+from postmortems.records.catalog import load_catalog
+from postmortems.site.charts import service_charts, trend_charts
+from postmortems.site.export import report as report_json
+from postmortems.site.feeds import ATOM, feed_makers
+from postmortems.site.pages import Layout, PageData, RowCache
+from postmortems.site.plugin import PACKAGE_DIR
+
+AS_OF = dt.date(2025, 4, 15)
+SEVERITIES = ["SEV-1", "SEV-2", "SEV-3"]
+
+
+def knowledge() -> Knowledge:
+    records = [
+        record(
+            "A",
+            "2025-01-10T00:00:00Z",
+            severity="SEV-1",
+            resolved_at="2025-01-10T02:00:00Z",
+            teams=["payments"],
+            contributing_factors=["retry-storm"],
+            published_at="2025-01-14",
+            action_items=[item("i", "2025-02-01", "done", "2025-01-20")],
+        ),
+        record(
+            "B",
+            "2025-03-05T00:00:00Z",
+            severity="SEV-2",
+            resolved_at="2025-03-05T01:00:00Z",
+            teams=["storefront"],
+            contributing_factors=["retry-storm"],
+            services=["checkout-web"],
+            published_at="2025-03-07",
+            title="<b>bold</b> & co",
+        ),
+        record(
+            "C",
+            "2025-03-20T00:00:00Z",
+            severity="SEV-2",
+            resolved_at="2025-03-20T03:00:00Z",
+            teams=["payments"],
+            contributing_factors=["retry-storm", "<img src=x onerror=alert(1)>"],
+            published_at="2025-03-21",
+        ),
+        record("D", "2025-04-01T00:00:00Z", severity="SEV-3", status="draft"),
+    ]
+    return build_knowledge(
+        records, None, as_of=AS_OF, severities=SEVERITIES, repeat_window_days=90, model=load_model()
+    )
+
+
+def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
+    kb = knowledge()
+    months = report_json(kb)["months"]
+    charts = {c.id: c for c in trend_charts(kb)}
+    assert set(charts) == {
+        "incidents-by-severity",
+        "mttr",
+        "mtta",
+        "repeat-rate",
+        "completion-rate",
+        "time-to-postmortem",
+        "factor-team-heatmap",
+    }
+    figure = json.loads(charts["incidents-by-severity"].figure)
+    assert [t["name"] for t in figure["data"]] == SEVERITIES
+    for trace in figure["data"]:
+        assert trace["x"] == [m["month"] for m in months]
+        assert trace["y"] == [m["incidents_by_severity"][trace["name"]] for m in months]
+    mttr = json.loads(charts["mttr"].figure)["data"]
+    assert mttr[0]["y"] == [m["mttr_minutes_mean"] for m in months]
+    assert mttr[1]["y"] == [m["mttr_minutes_median"] for m in months]
+    repeat = json.loads(charts["repeat-rate"].figure)["data"][0]["y"]
+    assert repeat == [None if m["repeat_rate"] is None else round(m["repeat_rate"] * 100, 1) for m in months]
+    # Every chart carries its numbers as a table, one row per month.
+    assert [row[0] for row in charts["mttr"].rows] == [m["month"] for m in months]
+    assert charts["incidents-by-severity"].rows[2] == ["2025-03", 0, 2, 0, 2]
+
+
+def test_every_figure_is_valid_plotly() -> None:
+    """plotly's graph objects validate every trace and layout attribute, and raise on a wrong one."""
+    kb = knowledge()
+    charts = trend_charts(kb) + service_charts(kb, kb.services["payments-api"])
+    for chart in charts:
+        figure = go.Figure(json.loads(chart.figure))
+        assert figure.data, chart.id
+    try:
+        go.Figure({"data": [{"type": "bar", "colour": "red"}]})
+    except ValueError:
+        pass
+    else:  # pragma: no cover - proves the check above can fail
+        raise AssertionError("plotly accepted an invalid attribute")
+
+
+def test_heatmap_counts_factor_by_team_and_escapes_labels() -> None:
+    chart = {c.id: c for c in trend_charts(knowledge())}["factor-team-heatmap"]
+    figure = json.loads(chart.figure)["data"][0]
+    assert figure["x"] == ["payments", "storefront"]
+    assert figure["y"][0] == "retry-storm" and figure["z"][0] == [2, 1]
+    assert "<img" not in chart.figure and "&lt;img src=x onerror=alert(1)&gt;" in figure["y"]
+
+
+def test_service_chart_counts_the_last_twelve_months() -> None:
+    kb = knowledge()
+    (chart,) = service_charts(kb, kb.services["payments-api"])
+    bars = json.loads(chart.figure)["data"][0]
+    assert len(bars["x"]) == 12 and bars["x"][-1] == "2025-04" and bars["x"][0] == "2024-05"
+    assert sum(bars["y"]) == 2 and bars["y"][bars["x"].index("2025-03")] == 1
+
+
+def test_month_report_compares_with_the_previous_month() -> None:
+    report = month_report(knowledge(), "2025-03")
+    assert report is not None and report.previous_month == "2025-02" and not report.partial
+    lines = {line.label: line for line in report.lines}
+    assert (lines["Incidents"].now, lines["Incidents"].before, lines["Incidents"].change) == ("2", "0", "+2")
+    assert lines["Incidents"].direction == "worse"
+    assert lines["MTTR mean"].direction == "none"  # February had no incident to compare with
+    assert report.top_factors[0] == ("retry-storm", 2)
+    assert [r.id for r in report.incidents] == ["C", "B"]
+    assert month_report(knowledge(), "2025-04").partial  # as_of's month is still running
+    assert month_report(knowledge(), "1999-01") is None
+
+
+def test_feeds_are_valid_atom_newest_first_with_escaped_text() -> None:
+    kb = knowledge()
+    makers = feed_makers(kb, Layout({}, True), "https://pm.example.com/", "Site")
+    files = {path: make() for path, make in makers.items()}
+    assert set(files) == {"feeds/all.xml", "feeds/payments.xml", "feeds/storefront.xml"}
+    root = ET.fromstring(files["feeds/all.xml"])
+    entries = root.findall(f"{{{ATOM}}}entry")
+    titles = [e.findtext(f"{{{ATOM}}}title") for e in entries]
+    assert titles == ["[SEV-2] C: Incident C", "[SEV-2] B: <b>bold</b> & co", "[SEV-1] A: Incident A"]
+    assert entries[0].find(f"{{{ATOM}}}link").get("href") == "https://pm.example.com/postmortems/c/"
+    assert "<b>bold</b>" not in files["feeds/all.xml"]  # text nodes are escaped
+    team = ET.fromstring(files["feeds/storefront.xml"])
+    assert [e.findtext(f"{{{ATOM}}}id") for e in team.findall(f"{{{ATOM}}}entry")] == [
+        "https://pm.example.com/postmortems/b/"
+    ]
+
+
+def test_catalog_from_yaml_and_backstage_with_problems(tmp_path: Path) -> None:
+    (tmp_path / "services.yml").write_text(
+        "services:\n  - name: payments-api\n    team: payments\n    tier: 1\n    dependency_centrality: high\n"
+        "  - name: bad name\n  - name: cart\n    dependency_centrality: huge\n"
+    )
+    (tmp_path / "catalog-info.yaml").write_text(
+        "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: search-service\n"
+        "  description: Search\n  annotations:\n    postmortems/tier: '2'\n    backstage.io/source-location: url:https://git/x\n"
+        "  links:\n    - {title: Runbook, url: https://runbooks/search}\nspec:\n  owner: group:default/storefront\n"
+        "  lifecycle: production\n---\nkind: System\nmetadata: {name: shop}\n"
+    )
+    catalog, problems = load_catalog(str(tmp_path), "services.yml", ["catalog-info.yaml"])
+    assert catalog is not None
+    assert sorted(catalog) == ["cart", "payments-api", "search-service"]
+    search = catalog["search-service"]
+    assert (search.team, search.tier, search.lifecycle) == ("storefront", 2, "production")
+    assert (search.runbook, search.repository) == ("https://runbooks/search", "https://git/x")
+    assert catalog["cart"].dependency_centrality is None
+    assert [(p.path, p.line) for p in problems] == [("services.yml", 6), ("services.yml", 7)]
+    assert "not a valid name" in problems[0].message and "not one of low, medium, high" in problems[1].message
+
+
+def test_missing_catalog_means_services_as_written(tmp_path: Path) -> None:
+    catalog, problems = load_catalog(str(tmp_path), "services.yml", [])
+    assert catalog is None and problems == []
+
+
+def test_incident_rows_render_once_and_link_from_each_page_depth() -> None:
+    kb = knowledge()
+    templates = Path(PACKAGE_DIR) / "templates"
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True)
+    rows = RowCache(env)
+    layout = Layout({}, True)
+    shallow = PageData(kb, layout, base="../", rows=rows)
+    deep = PageData(kb, layout, base="../../", rows=rows)
+    record_b = kb.by_id["B"]
+    record_b.url = "postmortems/b/"
+
+    near, far = str(shallow.incident_row(record_b)), str(deep.incident_row(record_b))
+    assert list(rows.cache) == ["B"]  # one render for both depths
+    assert '<a href="../postmortems/b/">B</a>' in near and '<a href="../../postmortems/b/">B</a>' in far
+    assert 'href="../services/checkout-web/"' in near and 'href="../../services/checkout-web/"' in far
+    assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in near and "<b>" not in near
+    assert RowCache.MARK not in near + far
