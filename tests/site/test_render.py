@@ -143,7 +143,7 @@ def _build(config_file: Path, site: Path, capture: LogCapture, steal: bool = Tru
     logger.addHandler(capture)
     try:
         build(cfg)
-        offload = plugin.offload  # type: ignore[attr-defined]
+        offload = plugin.build.offload  # type: ignore[attr-defined]
         return 0 if offload is None else int(offload.taken)
     finally:
         logger.removeHandler(capture)

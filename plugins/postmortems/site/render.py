@@ -20,8 +20,10 @@ from __future__ import annotations
 
 import functools
 import logging
+import os
 import pickle
-from collections.abc import Iterable, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -198,11 +200,18 @@ def put(page: Page, rendered: Rendered, markdown: str, files: Files) -> str:
     return rendered.content
 
 
+log = logging.getLogger("mkdocs.plugins.postmortems")
+# Set to 0 to render every page in MkDocs' process (scripts/bench_offload.py measures both ways).
+OFF_SWITCH = "POSTMORTEMS_OFFLOAD"
+
+
 class Offload:
     """The main process's side: which postmortem pages the worker renders, and taking them.
 
     The pages are shared with the worker in chunks (workers.Shared): it starts from the last page,
-    MkDocs from the first. `take` is called as MkDocs reaches each page, in order.
+    MkDocs from the first. What the plugin calls: `start_offload` once the file list is final,
+    `claim` in `on_page_markdown` (last of all plugins), `deliver` in `on_page_content` (first),
+    `cancel` when the build ends.
     """
 
     def __init__(
@@ -219,6 +228,7 @@ class Offload:
         self._chunk_of: dict[str, int] = {}
         self._results: dict[int, dict[str, Rendered]] = {}
         self._shared: Shared[tuple[str, str], dict[str, Rendered]] | None = None
+        self._claimed: dict[str, tuple[Rendered, str]] = {}
         if worker.future(install, setup) is None:
             return
         self._shared = Shared(worker, functools.partial(render_pages, setup.token), pages, chunk_size, steal)
@@ -246,8 +256,46 @@ class Offload:
             self.taken += 1
         return rendered
 
+    def claim(self, markdown: str, page: Page, files: Files) -> str:
+        """`markdown` unchanged when MkDocs must convert it; "" when the worker's HTML will be
+        delivered instead. `page.markdown` is what MkDocs read (the text the worker converted);
+        `markdown` what the plugins made of it: only an unchanged page is taken."""
+        if markdown != page.markdown or not self.still_valid(files):
+            return markdown
+        rendered = self.take(page.file.src_uri)
+        if rendered is None:
+            return markdown
+        self._claimed[page.file.src_uri] = (rendered, markdown)
+        return ""
+
+    def deliver(self, html: str, page: Page, files: Files) -> str:
+        """The page's HTML: the worker's for a claimed page (and what `Page.render` would have
+        set on the page), else `html` as MkDocs converted it."""
+        claimed = self._claimed.pop(page.file.src_uri, None)
+        return html if claimed is None else put(page, *claimed, files)
+
     def cancel(self) -> None:
         if self._shared is not None:
             self._shared.cancel()
         self._chunk_of.clear()
         self._results.clear()
+        self._claimed.clear()
+
+
+def start_offload(
+    worker: Worker, config: Any, files: Files, sources: Mapping[str, str], steal: bool = True
+) -> Offload | None:
+    """Hand the worker the Markdown of the pages in `sources` (src_uri → what MkDocs will read)
+    that MkDocs will build; None when nothing can be offloaded."""
+    if not worker.running or os.environ.get(OFF_SWITCH) == "0":
+        return None
+    setup = make_setup(config, files, token=id(files) ^ time.monotonic_ns())
+    if setup is None:
+        log.debug("postmortems: Markdown extensions cannot be named in another process; no offload")
+        return None
+    pages = [
+        (f.src_uri, sources[f.src_uri])
+        for f in files.documentation_pages()
+        if f.src_uri in sources and not f.inclusion.is_excluded()
+    ]
+    return Offload(worker, setup, pages, steal=steal)
