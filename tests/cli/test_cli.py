@@ -612,10 +612,10 @@ def test_migrate_keeps_every_body_line_and_the_same_record(site: Path) -> None:
     assert after.returncode == 0, after.stdout
 
 
-def test_migrate_dry_run_prints_a_diff_and_changes_nothing(site: Path) -> None:
+def test_migrate_diff_prints_a_diff_and_changes_nothing(site: Path) -> None:
     path = site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md"
     before = path.read_bytes()
-    result = run(site, "migrate", "--dry-run", "docs/postmortems/2025")
+    result = run(site, "migrate", "--diff", "docs/postmortems/2025")
     assert result.returncode == 0
     assert path.read_bytes() == before
     lines = result.stdout.splitlines()

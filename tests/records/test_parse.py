@@ -6,14 +6,8 @@ import datetime as dt
 
 import pytest
 import yaml
-from postmortems.records.parse import (
-    decode,
-    load_yaml,
-    parse_document,
-    parse_legacy_header,
-    parse_table,
-    split_row,
-)
+from postmortems.records.legacy import parse_legacy_header
+from postmortems.records.parse import decode, load_yaml, parse_document, parse_table, split_row
 
 UTC = dt.timezone.utc
 
@@ -120,7 +114,9 @@ def test_legacy_header_maps_fields_and_a_range_that_passes_midnight() -> None:
         "**Severity:** SEV-1\n**Duration:** 95 minutes (23:10 – 00:45 UTC)\n"
         "**Services:** payments-api, api-gateway\n**Status:** Resolved\n\n## Summary\nx\n"
     )
-    fields, lines, consumed = parse_legacy_header("p.md", text) or ({}, {}, [])
+    header = parse_legacy_header("p.md", text)
+    assert header is not None
+    fields, lines, consumed = header.fields, header.lines, header.consumed
     assert fields["id"] == "INC-2025-034"
     assert fields["title"] == "Payment Service Outage"
     assert fields["services"] == ["payments-api", "api-gateway"]
@@ -134,8 +130,8 @@ def test_legacy_header_maps_fields_and_a_range_that_passes_midnight() -> None:
 def test_legacy_status_draft_and_review_stay() -> None:
     for status, expected in (("Draft", "draft"), ("REVIEW", "review"), ("Monitoring", "final")):
         text = f"# T\n**Incident ID:** X-1\n**Date:** 2025-01-01\n**Status:** {status}\n"
-        fields, _lines, _consumed = parse_legacy_header("p.md", text) or ({}, {}, [])
-        assert fields["status"] == expected
+        header = parse_legacy_header("p.md", text)
+        assert header is not None and header.fields["status"] == expected
 
 
 def test_decode_bom_crlf_binary_invalid_utf8_and_size() -> None:
