@@ -75,18 +75,27 @@ def read_file(path: str, data: bytes, rules: Rules, max_bytes: int) -> tuple[Ent
             return Entry(path, None, None), problems
         return _read_text(path, text, rules)
     except Exception as exc:
-        return Entry(path, text, None), [internal_error(path, "reading", exc)]
+        problem = internal_error(
+            path, "reading this postmortem", describe(exc), "it is left out of every index and figure"
+        )
+        return Entry(path, text, None), [problem]
 
 
-def internal_error(path: str, doing: str, exc: BaseException) -> Problem:
-    """An unexpected exception while handling one file, as that file's error (never a traceback)."""
-    what = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+def describe(exc: BaseException) -> str:
+    """An exception as a bug report needs it: its type and its text."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def internal_error(path: str, doing: str, what: str, consequence: str) -> Problem:
+    """An unexpected exception while handling one file, as that file's error: never a traceback
+    that stops the build, never hidden either (it is an error, so --strict fails)."""
     return Problem(
         "error",
         path,
         None,
-        f"internal error while {doing} this postmortem ({what[:300]}): please report it to the "
-        "mkdocs-postmortems maintainers with this file; it is left out of every index and figure",
+        f"internal error while {doing} ({what}): please report it to the mkdocs-postmortems "
+        f"maintainers with this file; {consequence}",
     )
 
 
