@@ -199,6 +199,7 @@ def parse_legacy_header(
     for raw in others:
         _other(raw, header, body_sections)
     header.consumed.sort()
+    header.notes.sort(key=lambda note: note.line)
     return header
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import difflib
 import functools
+import math
 import re
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -122,15 +123,16 @@ class _Checker:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.report("error", key, f"must be a number, got {_kind(value)} '{brief(value)}'")
             return None
+        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
         try:
             number = float(value)
         except OverflowError:  # an int too large for a float: no count or amount is that large
-            number = float("inf")
-        if number != number or number in (float("inf"), float("-inf")):
+            self.report("error", key, f"{brief(value)} is out of range: must be {bound}")
+            return None
+        if not math.isfinite(number):
             self.report("error", key, f"must be a finite number, got {brief(value)}")
             return None
         if number < low or (high is not None and number > high):
-            bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
             self.report("error", key, f"{brief(value)} is out of range: must be {bound}")
             return None
         if integer and not number.is_integer():
@@ -552,7 +554,7 @@ def _template_text(check: _Checker, doc: ParsedDoc) -> None:
         at = doc.body.find(guidance)
         if at >= 0:
             line = doc.body_line + doc.body.count("\n", 0, at)
-            shown = brief(guidance, 50)
+            shown = guidance if len(guidance) <= 60 else guidance[:60].rsplit(" ", 1)[0] + " …"
             check.report(
                 "warning",
                 (),
@@ -672,7 +674,7 @@ def _item(
                 (*key, "owner"),
                 f"action item '{title}' has no owner: name a person or team (e.g. \"@db-oncall\")",
             )
-        if item.due is None and item.status != "wontfix":
+        if item.due is None and not data.get("due") and item.status != "wontfix":  # a bad due: an error above
             check.report(
                 "warning", (*key, "due"), f"action item '{title}' has no due date: add one (YYYY-MM-DD)"
             )
