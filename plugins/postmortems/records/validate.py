@@ -369,7 +369,7 @@ def check_document(doc: ParsedDoc, rules: Rules) -> Checked:
                 f"'{brief(raw_sev)}' is not on the severity scale ({scale}) nor an alias ({aliases})",
             )
     services = check.str_list(front.get("services"), ("services",), NAME_RE, NAME_HINT)
-    if not services and "services" not in [p.key for p in check.problems]:
+    if not services and not any((p.key or "").split(".")[0] == "services" for p in check.problems):
         check.report("error", ("services",), "needs at least one service, e.g. services: [payments-api]")
     times = {
         name: check.when(front.get(name), (name,), required=name == "started_at") for name in TIME_FIELDS
