@@ -401,7 +401,10 @@ def test_validate_reports_what_mkdocs_build_logs(tmp_path: Path) -> None:
         GOOD.replace("INC-2025-003", "INC-2025-020").replace("[payments-api]", "[payments-apii]"),
     )
     write(root / "docs/postmortems/2025/inc-2025-030-impossible.md", IMPOSSIBLE)
-    write(root / "docs/postmortems/2025/inc-2025-031-team.md", TEAM_LEGACY.replace("INC-2025-041", "INC-2025-031"))
+    write(
+        root / "docs/postmortems/2025/inc-2025-031-team.md",
+        TEAM_LEGACY.replace("INC-2025-041", "INC-2025-031"),
+    )
     messages: list[str] = []
 
     class Collect(logging.Handler):

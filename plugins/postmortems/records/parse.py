@@ -298,7 +298,7 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
     try:
         node = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return None, {}, [_yaml_problem(path, exc, first_line)]
+        return None, {}, [_yaml_problem(path, exc, first_line, source)]
     if node is None:
         return {}, {}, []
     lines: dict[KeyPath, int] = {}
@@ -326,12 +326,21 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
         try:
             data = _Values().construct_document(node)
         except yaml.YAMLError as exc:
-            return None, lines, [_yaml_problem(path, exc, first_line)]
+            return None, lines, [_yaml_problem(path, exc, first_line, source)]
     return data, lines, problems
 
 
-def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
-    """A YAML error as a problem on the line PyYAML points at."""
+def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, source: str) -> Problem:
+    """A YAML error as a one-line problem on the line PyYAML points at."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not accept, at a character offset
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return Problem(
+            "error",
+            path,
+            first_line + source.count("\n", 0, max(0, exc.position)),
+            f"front matter holds a character YAML does not accept (U+{code:04X}, {exc.reason}): remove it, "
+            f"or write it inside double quotes as \\u{code:04X}",
+        )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
@@ -345,7 +354,7 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int) -> Problem:
             f"front matter is not valid YAML: {what}. Check the indentation and quote "
             "values that contain ':', '#', '@' or start with '[' or '{'",
         )
-    return Problem("error", path, first_line, f"front matter is not valid YAML: {exc}")
+    return Problem("error", path, first_line, "front matter is not valid YAML: " + " ".join(str(exc).split()))
 
 
 def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:

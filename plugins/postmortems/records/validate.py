@@ -106,7 +106,7 @@ class _Checker:
             if option == low or option.replace("_", "-") == low.replace("_", "-"):
                 return option
         self.report(
-            "error", key, f"'{text}' is not one of {', '.join(allowed)}{_did_you_mean(text, allowed)}"
+            "error", key, f"'{brief(text)}' is not one of {', '.join(allowed)}{_did_you_mean(text, allowed)}"
         )
         return None
 
@@ -144,7 +144,7 @@ class _Checker:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.report("error", key, f"must be true or false, got '{value}'")
+            self.report("error", key, f"must be true or false, got '{brief(value)}'")
             return None
         return value
 
@@ -225,7 +225,7 @@ class _Checker:
             if text is None:
                 continue
             if pattern is not None and (not pattern.match(text) or ".." in text):
-                self.report("error", (*key, index), f"'{text}' is not a valid name: {hint}")
+                self.report("error", (*key, index), f"'{brief(text)}' is not a valid name: {hint}")
                 continue
             if text not in out:
                 out.append(text)
