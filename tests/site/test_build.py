@@ -202,7 +202,7 @@ def bare(text: str, key: str, value: str) -> tuple[str, int]:
     return "\n".join(lines), number + 1
 
 
-DEEP_LIST = "## Summary\n\n" + "".join("  " * depth + "- step\n" for depth in range(600))
+DEEP_LIST = "## Summary\n\n" + "- " * 1000 + "step\n"  # a list nested 1,000 deep: RecursionError in Markdown
 GUIDANCE = "_The technical cause, and why our safeguards did not stop it. Blameless: systems, not people._"
 for name, (text, line), fragment in [
     ("impossible-start.md", bare(front_matter_file(id="INC-2099-020"), "started_at", "2025-02-30T10:00:00Z"),

@@ -75,7 +75,7 @@ RENDER_ERROR = "postmortems_render_error"  # set on a page whose Markdown could 
 class GuardedPage(Page):
     """A postmortem page whose Markdown conversion cannot stop the build.
 
-    Python-Markdown raises on some input (a list nested 600 levels deep: RecursionError), and
+    Python-Markdown raises on some input (`- - - … x`, a list nested 1,000 deep: RecursionError), and
     MkDocs stops the whole build on any exception while rendering a page. This page, on any
     exception, shows its Markdown as escaped text and keeps the exception (`RENDER_ERROR`),
     which the plugin reports as an error naming the file. Otherwise it is MkDocs' own render.
