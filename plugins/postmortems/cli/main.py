@@ -202,14 +202,13 @@ def cmd_validate(args: argparse.Namespace) -> int:
         print(output)
     sources = [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive.entries]
     known = {*sources, *site.catalog_files()}
+    where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
     for target in targets:
         if os.path.isfile(target) and target not in known:
             _say(
-                f"{shown_path(target)}: note: not a postmortem of this site (not under "
-                f"{shown_path(site.archive_dir)}/): not checked"
+                f"{shown_path(target)}: note: not a postmortem of this site (not under {where}): not checked"
             )
     if not sources:
-        where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
         _say(f"{PROG}: note: no postmortems found under {where}")
     checked = sum(1 for path in sources if inside(path, targets)) if targets else len(sources)
     _say(f"{PROG}: {summary(shown, checked)}")
