@@ -319,6 +319,14 @@ def test_usage_errors_exit_2_with_one_line_and_no_traceback(tmp_path: Path, site
     broken = run(tmp_path / "broken", "validate")
     assert broken.returncode == 2 and "mkdocs.yml:2: not valid YAML" in broken.stderr
 
+    write(tmp_path / "dated" / "mkdocs.yml", MKDOCS_YML.replace(f"as_of: {AS_OF}", "as_of: 2026-02-30"))
+    (tmp_path / "dated" / "docs").mkdir()
+    dated = run(tmp_path / "dated", "validate")
+    assert dated.returncode == 2 and dated.stderr == (
+        "postmortems validate: error: mkdocs.yml: postmortems option as_of '2026-02-30' is not a date: "
+        "February has no day 30: it has 28 days\n"
+    )
+
     bad_format = run(site, "validate", "--format", "xml")
     assert bad_format.returncode == 2 and bad_format.stderr.count("\n") == 1
 

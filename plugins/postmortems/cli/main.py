@@ -18,6 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
+from ..records.dates import iso_error
 from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
 from .project import (
     Site,
@@ -72,7 +73,8 @@ def _day(text: str) -> dt.date:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a date: use YYYY-MM-DD") from None
+        why = iso_error(text)
+        raise argparse.ArgumentTypeError(f"'{text}' is not a date: " + (why or "use YYYY-MM-DD")) from None
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -33,14 +33,10 @@ from ..records.archive import (
     read_file,
 )
 from ..records.catalog import load_catalog
+from ..records.dates import iso_error
 from ..records.model import Level, Postmortem, Problem, Service
-from ..records.parse import merge_mappings
+from ..records.parse import ValuesLoader, merge_mappings
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
-
-try:  # the C loader is several times faster; fall back where PyYAML was built without libyaml
-    from yaml import CSafeLoader as _BaseLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _BaseLoader  # type: ignore[assignment]
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
 PLUGIN = "postmortems"
@@ -59,7 +55,7 @@ class ConfigError(UsageError):
 # --------------------------------------------------------------------------- mkdocs.yml
 
 
-class _ConfigLoader(_BaseLoader):
+class _ConfigLoader(ValuesLoader):
     """A safe loader that accepts every tag MkDocs configs use.
 
     Material configs carry `!!python/name:` tags (emoji, superfences) that a safe loader
@@ -323,7 +319,11 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         try:
             as_of = dt.date.fromisoformat(as_of_value)
         except ValueError:
-            raise ConfigError(f"{display}: postmortems option as_of '{as_of_value}' is not a date") from None
+            why = iso_error(as_of_value)
+            raise ConfigError(
+                f"{display}: postmortems option as_of '{as_of_value}' is not a date"
+                + (f": {why}" if why else "")
+            ) from None
     elif as_of_value is None:
         as_of = today or dt.datetime.now(dt.timezone.utc).date()
     else:

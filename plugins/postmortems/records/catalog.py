@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from .model import CENTRALITIES, Problem, Service
-from .parse import load_yaml
+from .parse import ValuesLoader, load_yaml
 from .validate import NAME_RE
 
 LINK_FIELDS = ("runbook", "dashboard", "repository")
@@ -111,7 +111,7 @@ def load_backstage(path: str, display: str) -> tuple[list[Service], list[Problem
     """Component entities of a Backstage `catalog-info.yaml` (several documents allowed)."""
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            documents = list(yaml.safe_load_all(handle))
+            documents = list(yaml.load_all(handle, Loader=ValuesLoader))
     except OSError as exc:
         return [], [Problem("error", display, None, f"cannot read the Backstage catalog: {exc.strerror}")]
     except yaml.MarkedYAMLError as exc:

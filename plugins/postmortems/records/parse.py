@@ -189,6 +189,16 @@ def _as_written(build: Any) -> Any:
 
 for _name in ("int", "float", "bool", "timestamp"):
     _Values.add_constructor(_YAML + _name, _as_written(SafeConstructor.yaml_constructors[_YAML + _name]))
+
+
+class ValuesLoader(_Loader):
+    """A safe loader (libyaml's where there is one) whose impossible dates and lying tags stay
+    text, like front matter's: for every other YAML file a site gives us (mkdocs.yml as the
+    command line reads it, Backstage catalogs), so none of them can raise ValueError either."""
+
+
+for _tag, _build in _Values.yaml_constructors.items():
+    ValuesLoader.add_constructor(_tag, _build)
 # Scalars built directly; any other tag (merge keys, sets, binary, custom tags) takes the
 # general path, which also reports what it rejects.
 _PLAIN_SCALARS = {

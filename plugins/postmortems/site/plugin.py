@@ -30,6 +30,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from ..insight.scoring import ScoringError, load_model
 from ..records.archive import DEFAULT_CATALOG, DEFAULT_MAX_FILE_KB, DEFAULT_PATH
+from ..records.dates import iso_error
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 from .build import PACKAGE_DIR, Options, SiteBuild
 from .workers import Worker
@@ -100,7 +101,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             try:
                 as_of = dt.date.fromisoformat(as_of)
             except ValueError:
-                raise PluginError(f"postmortems: as_of '{as_of}' is not a date (YYYY-MM-DD)") from None
+                why = iso_error(as_of)
+                raise PluginError(
+                    f"postmortems: as_of '{as_of}' is not a date (YYYY-MM-DD)" + (f": {why}" if why else "")
+                ) from None
         as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
         aliases = {str(k): str(v) for k, v in opts.severity_aliases.items()}
         rules = Rules(tuple(opts.severities), aliases, as_of, "warning" if opts.legacy == "warn" else "info")
