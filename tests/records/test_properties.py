@@ -19,10 +19,11 @@ from postmortems.records.archive import build_archive, read_file
 from postmortems.records.model import FIELDS, Problem
 from postmortems.records.parse import load_yaml, split_front_matter
 from postmortems.records.sanitize import clean, needs_cleaning
-from postmortems.records.validate import Rules
+from postmortems.records.validate import OUT_OF_FIGURES, Rules
 from postmortems.site.export import api_makers
 from postmortems.site.search import COMPACT, build_index
 from postmortems.site.search import FIELDS as INDEX_FIELDS
+from strategies import files
 
 RULES = Rules(as_of=dt.date(2026, 11, 20))
 MODEL = load_model()
@@ -109,6 +110,24 @@ def test_any_front_matter_gives_a_record_or_problems(front: dict[str, Any], body
             content = make()
             if name.endswith(".json"):
                 json.loads(content, parse_constant=_reject)  # strict JSON: no NaN or Infinity
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(text=files)
+def test_front_matter_written_by_hand_gives_problems_on_its_lines_never_an_exception(text: str) -> None:
+    """Bare values as people type them: impossible dates, huge numbers, lying tags, deep nesting."""
+    entry, problems = read_file("pm/p.md", text.encode("utf-8"), RULES, 1 << 22)
+    lines = text.count("\n") + 1
+    for problem in problems:
+        assert isinstance(problem, Problem) and problem.path == "pm/p.md"
+        assert problem.line is None or 1 <= problem.line <= lines
+        assert not problem.message.startswith("internal error"), problem.message  # no bug of ours was hit
+    if entry.body is None:  # not text (a NUL byte): reported, not published
+        assert any(p.level == "error" and p.line is None for p in problems)
+    elif entry.record is None:  # its page is published; the error says it is not counted
+        assert any(p.level == "error" and p.message.endswith(OUT_OF_FIGURES) for p in problems), problems
 
 
 @settings(max_examples=300, deadline=None)

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, NoReturn
 
-from .diagnostics import FORMATS, failed, inside, render, select, shown_path, summary
+from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
 from .project import (
     Site,
     UsageError,
@@ -29,6 +29,8 @@ from .project import (
     located,
     markdown_files,
     resolve_paths,
+    search_config,
+    standalone_site,
 )
 
 PROG = "postmortems"
@@ -85,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument(
         "--config",
         metavar="FILE",
-        help="the site's MkDocs config (default: mkdocs.yml in the current folder)",
+        help="the site's MkDocs config (default: mkdocs.yml in the current folder or the nearest above it)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -96,7 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check postmortems as `mkdocs build` would, without building",
         description="Check the postmortems as the plugin does during `mkdocs build`, without building the "
         "site. The whole archive is read (duplicate and related ids need it); only problems in PATHS "
-        "are reported.",
+        "are reported. With no mkdocs.yml here or above, PATHS are the archive, checked with the "
+        "format's defaults.",
     )
     validate.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or folders to report on (default: all)"
@@ -126,12 +129,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="rewrite legacy bold-header postmortems to front matter",
         description="Rewrite legacy postmortems (a '**Field:** value' header instead of front matter) to "
         "front matter. Every body line is kept; a file is only written when it reads back as the same "
-        "record.",
+        "record. Each migrated file is validated: what still needs work is listed, and makes the "
+        "exit code 1.",
     )
     migrate.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or folders (default: all postmortems)"
     )
-    migrate.add_argument("--dry-run", action="store_true", help="print a unified diff, change nothing")
+    migrate.add_argument("--dry-run", action="store_true", help="print each resulting file, change nothing")
+    migrate.add_argument("--diff", action="store_true", help="print a unified diff instead, change nothing")
+    migrate.add_argument(
+        "--strict", action="store_true", help="a warning in a migrated file fails too, like validate --strict"
+    )
     migrate.set_defaults(handler=cmd_migrate)
 
     importer = sub.add_parser(
@@ -161,12 +169,29 @@ def _site(args: argparse.Namespace) -> Site:
     return load_site(find_config(args.config))
 
 
+def _site_or_paths(args: argparse.Namespace) -> Site:
+    """The site of the nearest mkdocs.yml; without one, the given paths under the format's defaults."""
+    config = search_config(args.config)
+    if config is not None:
+        return load_site(config)
+    site = standalone_site(args.paths)
+    catalog = shown_path(os.path.join(site.docs_dir, site.catalog)) if site.catalog else None
+    _say(
+        f"{PROG}: note: no mkdocs.yml in {os.getcwd()} or any folder "
+        f"above it: checking {', '.join(shown_path(p) for p in site.roots)} with the format's defaults "
+        f"(severities {', '.join(site.rules.severities)}; aliases "
+        f"{', '.join(f'{k}={v}' for k, v in site.rules.aliases.items())}; as_of {site.rules.as_of}; "
+        + (f"catalog {catalog})" if catalog else "no service catalog)")
+    )
+    return site
+
+
 # --------------------------------------------------------------------------- subcommands
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report the problems `mkdocs build` would log, for the files asked about."""
-    site = _site(args)
+    site = _site_or_paths(args)
     targets = resolve_paths(args.paths, site)
     catalog, problems = load_services(site)
     archive = check_archive(site, catalog)
@@ -175,7 +200,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     output = render(shown, args.format)
     if output:
         print(output)
-    sources = [os.path.join(site.docs_dir, rel) for rel in archive.entries]
+    sources = [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive.entries]
     known = {*sources, *site.catalog_files()}
     for target in targets:
         if os.path.isfile(target) and target not in known:
@@ -184,7 +209,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 f"{shown_path(site.archive_dir)}/): not checked"
             )
     if not sources:
-        _say(f"{PROG}: note: no postmortems found under {shown_path(site.archive_dir)}/")
+        where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
+        _say(f"{PROG}: note: no postmortems found under {where}")
     checked = sum(1 for path in sources if inside(path, targets)) if targets else len(sources)
     _say(f"{PROG}: {summary(shown, checked)}")
     return 1 if failed(shown, args.strict) else 0
@@ -227,28 +253,40 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    """Rewrite legacy files to front matter (or show the diff); fail if any file could not be."""
+    """Rewrite legacy files to front matter (or show the result); fail if any file could not be
+    migrated or still needs work once migrated."""
     from .migrate import migrate_file
 
-    site = _site(args)
+    site = _site_or_paths(args)
     files = markdown_files(site, resolve_paths(args.paths, site))
+    dry_run = args.dry_run or args.diff
     counts = {"migrated": 0, "skipped": 0, "failed": 0}
+    unfinished = 0
     for path in files:
         shown = shown_path(path)
-        result = migrate_file(path, shown, site.rules, site.max_bytes, args.dry_run)
+        result = migrate_file(path, shown, site.rules, site.max_bytes, dry_run)
         counts[result.outcome] += 1
         if result.outcome == "migrated":
-            if args.dry_run:
+            if args.diff:
                 sys.stdout.write(result.diff(shown))
+            elif dry_run:
+                sys.stdout.write(f"==> {shown} <==\n{result.new}\n")
             else:
                 print(f"migrated {shown}")
+            for line in as_text(result.problems):
+                _say(line.replace(": info: ", ": note: ", 1))
+            if result.needs_work(args.strict):
+                unfinished += 1
         elif result.outcome == "skipped":
             _say(f"{shown}: note: skipped: {result.message}")
         else:
             _say(f"{shown}: error: {result.message}")
-    verb = "would be migrated" if args.dry_run else "migrated"
-    _say(f"{PROG}: {counts['migrated']} {verb}, {counts['skipped']} skipped, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+    verb = "would be migrated" if dry_run else "migrated"
+    still = f" ({unfinished} still need work: see above)" if unfinished else ""
+    _say(
+        f"{PROG}: {counts['migrated']} {verb}{still}, {counts['skipped']} skipped, {counts['failed']} failed"
+    )
+    return 1 if counts["failed"] or unfinished else 0
 
 
 def cmd_import_pagerduty(args: argparse.Namespace) -> int:

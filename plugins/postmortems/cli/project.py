@@ -169,6 +169,8 @@ class Site:
     rules: Rules
     max_bytes: int
     exclude: Callable[[str], bool] = field(compare=False)
+    # Without a mkdocs.yml: the files and folders given, which are then the whole archive.
+    roots: tuple[str, ...] = ()
 
     @property
     def config_dir(self) -> str:
@@ -185,23 +187,88 @@ class Site:
 
     def source(self, abs_path: str) -> str | None:
         """The docs-relative path the plugin knows a file by, or None if it is not a postmortem."""
-        rel = os.path.relpath(os.path.abspath(abs_path), self.docs_dir).replace(os.sep, "/")
+        absolute = os.path.abspath(abs_path)
+        rel = os.path.relpath(absolute, self.docs_dir).replace(os.sep, "/")
+        if self.roots:
+            inside = any(
+                absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots
+            )
+            return rel if inside and rel.endswith(".md") and not self.exclude(rel) else None
         prefix = self.path.strip("/") + "/"
         if not rel.startswith(prefix) or not rel.endswith(".md") or self.exclude(rel):
             return None
         return rel
 
+    @property
+    def folders(self) -> list[str]:
+        """Where the postmortems are looked for: the archive folder, or the given paths."""
+        return list(self.roots) if self.roots else [self.archive_dir]
+
 
 def find_config(explicit: str | None) -> str:
-    """The config file to use: --config, else mkdocs.yml (or mkdocs.yaml) in the current folder."""
+    """The config file to use: --config, else mkdocs.yml (or mkdocs.yaml) in the current folder
+    or the nearest folder above it, as git finds its repository."""
+    found = search_config(explicit)
+    if found is None:
+        raise ConfigError(
+            f"no mkdocs.yml in {os.getcwd()} or any folder above it: run from the site's folder or pass "
+            "--config FILE"
+        )
+    return found
+
+
+def search_config(explicit: str | None) -> str | None:
+    """--config (which must exist), else the nearest mkdocs.yml from the current folder up, or None."""
     if explicit:
         if not os.path.isfile(explicit):
             raise ConfigError(f"{explicit}: config file not found")
         return os.path.abspath(explicit)
-    for name in CONFIG_NAMES:
-        if os.path.isfile(name):
-            return os.path.abspath(name)
-    raise ConfigError("no mkdocs.yml in the current folder: run from the site's folder or pass --config FILE")
+    folder = os.getcwd()
+    while True:
+        for name in CONFIG_NAMES:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                return path
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+# The contract's default places (§1, §2), used when there is no mkdocs.yml to say otherwise.
+CONTRACT_ARCHIVE = os.path.join("content", "postmortems")
+CONTRACT_CATALOG = os.path.join("content", "services.yml")
+
+
+def standalone_site(paths: Sequence[str], today: dt.date | None = None) -> Site:
+    """A site without a mkdocs.yml: the given files and folders (default: the contract's
+    content/postmortems/) are the archive, checked by the contract's defaults, with the
+    contract's content/services.yml as the catalog when there is one."""
+    cwd = os.getcwd()
+    if not paths:
+        if not os.path.isdir(CONTRACT_ARCHIVE):
+            raise ConfigError(
+                f"no mkdocs.yml in {cwd} or any folder above it, and no {CONTRACT_ARCHIVE}/: pass the "
+                "postmortem files or folders to check, or --config FILE"
+            )
+        paths = [CONTRACT_ARCHIVE]
+    roots = []
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or folder")
+        roots.append(os.path.abspath(path))
+    catalog = CONTRACT_CATALOG if os.path.isfile(CONTRACT_CATALOG) else None
+    return Site(
+        config_file="",
+        docs_dir=cwd,
+        path="",
+        catalog=catalog,
+        backstage=(),
+        rules=Rules(as_of=today or dt.datetime.now(dt.timezone.utc).date()),
+        max_bytes=DEFAULT_MAX_FILE_KB * 1024,
+        exclude=_exclusions(None, ""),
+        roots=tuple(roots),
+    )
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:
@@ -291,14 +358,17 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
 def archive_files(site: Site) -> list[str]:
     """Docs-relative paths of every postmortem file, in MkDocs' walk order."""
     found: list[str] = []
-    root = site.archive_dir
-    for folder, dirs, names in os.walk(root, followlinks=True):
-        dirs.sort()
-        for name in sorted(names):
-            rel = site.source(os.path.join(folder, name))
-            if rel is not None:
-                found.append(rel)
-    return found
+    for root in site.folders:
+        if os.path.isfile(root):
+            rel = site.source(root)
+            found.extend([rel] if rel is not None else [])
+        for folder, dirs, names in os.walk(root, followlinks=True):
+            dirs.sort()
+            for name in sorted(names):
+                rel = site.source(os.path.join(folder, name))
+                if rel is not None:
+                    found.append(rel)
+    return list(dict.fromkeys(found))
 
 
 def resolve_paths(paths: Sequence[str], site: Site) -> list[str]:
@@ -321,7 +391,7 @@ def resolve_paths(paths: Sequence[str], site: Site) -> list[str]:
 def markdown_files(site: Site, targets: Sequence[str]) -> list[str]:
     """Absolute paths of the Markdown files named or inside the named folders (default: the archive)."""
     if not targets:
-        return [os.path.join(site.docs_dir, rel) for rel in archive_files(site)]
+        return [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive_files(site)]
     found: list[str] = []
     for target in targets:
         if os.path.isfile(target):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning", "info"]
+KeyPath = tuple[str | int, ...]  # a key in the front matter: ("action_items", 0, "due")
 
 STATUSES = ("draft", "review", "final")
 ACTION_STATUSES = ("open", "in-progress", "done", "wontfix")
@@ -36,6 +37,19 @@ FIX_CLASSES = (
     "ai-code-cleanup",
 )
 CENTRALITIES = ("low", "medium", "high")
+# Body sections (spec §1), recognised by heading, case-insensitively.
+SECTION_ALIASES: dict[str, str] = {
+    "summary": "summary",
+    "impact": "impact",
+    "customer impact": "impact",
+    "timeline": "timeline",
+    "root cause": "root_cause",
+    "root causes": "root_cause",
+    "contributing factors": "contributing_factors",
+    "what went well": "what_went_well",
+    "action items": "action_items",
+    "lessons learned": "lessons_learned",
+}
 # The front-matter fields of a postmortem (spec §1), in the order the spec and our files list them.
 FIELDS = (
     "id",

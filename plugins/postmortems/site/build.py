@@ -21,6 +21,7 @@ from typing import Any
 
 import jinja2
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
@@ -29,7 +30,7 @@ from mkdocs.utils import get_relative_url
 from ..insight.knowledge import Knowledge, build_knowledge
 from ..insight.report import month_report
 from ..insight.scoring import Model
-from ..records.archive import Archive, assemble, collector_paused, read_for_site
+from ..records.archive import Archive, assemble, collector_paused, describe, internal_error, read_for_site
 from ..records.catalog import load_catalog
 from ..records.model import Problem, Service
 from ..records.sanitize import clean
@@ -39,7 +40,7 @@ from .charts import service_charts, team_charts, trend_charts
 from .nav import place_index_pages
 from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
 from .parts import PostmortemParts, escape_our_templates
-from .render import Offload, start_offload
+from .render import RENDER_ERROR, Offload, guard, start_offload, unrendered
 from .workers import Job, Shared, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
@@ -231,7 +232,21 @@ class SiteBuild:
 
     def read_source(self, page: Page) -> str | None:
         body = self.bodies.get(page.file.src_uri)
-        return None if body is None else page_source(body)
+        if body is None:
+            return None
+        guard(page)  # its Markdown is the author's: a conversion that raises must not stop the build
+        return page_source(body)
+
+    def internal(self, path: str, doing: str, what: str, consequence: str) -> None:
+        """An unexpected exception while building one page: that file's error, logged (so
+        --strict fails), counted, and listed on its page; the build goes on."""
+        problem = internal_error(path, doing, what, consequence)
+        report(problem)
+        self.archive.problems.append(problem)
+        self.errors_by_path.setdefault(path, []).append(problem)
+        data = self.page_data.get(path)
+        if data is not None and data.problems is not self.errors_by_path[path]:
+            data.problems = self.errors_by_path[path]
 
     def page_meta(self, page: Page) -> None:
         """A postmortem's title and template, before other plugins see the page."""
@@ -253,15 +268,26 @@ class SiteBuild:
         return env
 
     def content(self, body: str, page: Page, config: MkDocsConfig) -> str:
-        """A postmortem page's content for the search plugins: its parts around the cleaned body."""
+        """A postmortem page's content for the search plugins: its parts around the cleaned body.
+        Whatever goes wrong with one page is that page's error; the build goes on."""
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is None or self.kb is None:
             return body
+        as_text = "its page shows the Markdown as text"
+        failed = getattr(page, RENDER_ERROR, None)
+        if failed is not None:
+            self.internal(entry.path, "converting the Markdown of this postmortem", failed, as_text)
         if self.env is None:  # MkDocs' own environment only exists from on_env, after this event
             self.env = escape_our_templates(config.theme.get_env())
-        if self.options.sanitize and entry.risky:
-            body = clean(body)
-        return self.parts.around(body, page, self.env, config=config, pm=self.data(page), brief=False)
+        try:
+            if self.options.sanitize and entry.risky:
+                body = clean(body)
+            return self.parts.around(body, page, self.env, config=config, pm=self.data(page), brief=False)
+        except PluginError:  # a site's override of parts.html without its marks: every page has it
+            raise
+        except Exception as exc:
+            self.internal(entry.path, "rendering this postmortem", describe(exc), as_text)
+            return unrendered(entry.body or "")
 
     def context(self, context: Any, page: Page) -> Any:
         """The template data (`pm`); a postmortem page's card and table put in after search."""
@@ -291,8 +317,10 @@ class SiteBuild:
             table_limit=self.options.table_limit,
         )
         spec = data.spec = self.specs.get(page.file.src_uri)
-        if spec is not None:
-            if spec.kind == "trends":
+        try:
+            if spec is None:
+                pass
+            elif spec.kind == "trends":
                 data.charts = trend_charts(kb)
             elif spec.kind == "service":
                 data.charts = service_charts(kb, kb.services[spec.key])
@@ -300,6 +328,8 @@ class SiteBuild:
                 data.charts = team_charts(kb, kb.teams[spec.key])
             elif spec.kind == "report":
                 data.report = month_report(kb, spec.key)
+        except Exception as exc:  # a chart that fails is that page's error, not the site's
+            self.internal(page.file.src_uri, "drawing this page's charts", describe(exc), "it has no charts")
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is not None:
             data.record = entry.record
