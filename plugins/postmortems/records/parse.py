@@ -246,14 +246,17 @@ def _construct(
     return out
 
 
-def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
-    """Parse YAML keeping the file line of every key and list item."""
+def load_yaml(
+    path: str, source: str, first_line: int, what: str = "front matter"
+) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
+    """Parse YAML keeping the file line of every key and list item; `what` names the YAML in
+    messages ("front matter", "the decisions file", ...)."""
     try:
         node = yaml.compose(source, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
-        what = exc.problem or exc.context or "syntax error"
+        problem = exc.problem or exc.context or "syntax error"
         return (
             None,
             {},
@@ -262,13 +265,13 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
                     "error",
                     path,
                     line,
-                    f"front matter is not valid YAML: {what}. Check the indentation and quote "
+                    f"{what} is not valid YAML: {problem}. Check the indentation and quote "
                     "values that contain ':', '#', '@' or start with '[' or '{'",
                 )
             ],
         )
     except yaml.YAMLError as exc:
-        return None, {}, [Problem("error", path, first_line, f"front matter is not valid YAML: {exc}")]
+        return None, {}, [Problem("error", path, first_line, f"{what} is not valid YAML: {exc}")]
     if node is None:
         return {}, {}, []
     lines: dict[KeyPath, int] = {}
@@ -296,7 +299,7 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
         try:
             data = SafeConstructor().construct_document(node)
         except yaml.YAMLError as exc:
-            return None, lines, [Problem("error", path, first_line, f"front matter is not valid YAML: {exc}")]
+            return None, lines, [Problem("error", path, first_line, f"{what} is not valid YAML: {exc}")]
     return data, lines, problems
 
 
@@ -312,6 +315,37 @@ def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, 
         else:
             out[key] = value
     return out
+
+
+@dataclass
+class YamlFile:
+    """A YAML file read with the line of every key path (the decisions, rubric and targets files,
+    the service catalog): what `validate.Checker` needs to report a problem at its line."""
+
+    path: str  # as shown in messages
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, *path: str | int) -> int | None:
+        found = line_of(self.lines, path)
+        return found if found is not None else 1
+
+
+def read_yaml_file(path: str, display: str, what: str) -> tuple[YamlFile | None, list[Problem]]:
+    """A YAML file from disk with its lines, or None and why it cannot be read; `display` is the
+    path shown in messages, `what` names the file ("the decisions file")."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return None, [Problem("error", display, None, f"cannot read {what}: {exc.strerror}")]
+    text, problems = decode(display, raw, 16 * 1024 * 1024)
+    if text is None:
+        return None, problems
+    data, lines, found = load_yaml(display, text, 1, what)
+    if data is None and found:
+        return None, found
+    return YamlFile(display, data, lines), found
 
 
 # --------------------------------------------------------------------------- body
