@@ -157,7 +157,12 @@ def load_decisions(
         decision = _decision(check, index, entry, window_days, levels, as_of)
         if decision is not None:
             out.append(decision)
-    return out, problems + check.problems
+    return out, by_line(problems + check.problems)
+
+
+def by_line(problems: list[Problem]) -> list[Problem]:
+    """Problems in the order of the file, as an editor shows them."""
+    return sorted(problems, key=lambda p: p.line or 0)
 
 
 def _decision(
@@ -345,8 +350,8 @@ def load_rubric(path: str | None, display: str) -> tuple[Rubric, list[Problem]]:
         check.report(
             "error", ("levels",), "the rubric has no usable level: the default maturity rubric is used"
         )
-        return default_rubric(), problems + check.problems
-    return Rubric(tuple(levels), display), problems + check.problems
+        return default_rubric(), by_line(problems + check.problems)
+    return Rubric(tuple(levels), display), by_line(problems + check.problems)
 
 
 def _level(
@@ -448,7 +453,7 @@ def load_targets(path: str | None, display: str) -> tuple[Targets | None, list[P
         target = _target(check, str(name), spec)
         if target is not None:
             found.append(target)
-    return Targets(period, tuple(found), display), problems + check.problems
+    return Targets(period, tuple(found), display), by_line(problems + check.problems)
 
 
 def _target(check: Checker, name: str, spec: Any) -> Target | None:
