@@ -33,6 +33,22 @@ from .targets import Judged, Scope, judge, period_ends, scoped, value
 
 DIGEST_TOP = 5
 DIGEST_DAYS = 7
+STATE_WORDS = {
+    "needs_decision": "needs a decision",
+    "review_due": "review due",
+    "decided": "decided",
+    "none": "no decision needed",
+}
+
+
+def change_words(delta: int) -> tuple[str, str]:
+    """A score change as an arrow and words (never colour alone): ('▲', 'up 3'), ('▼', 'down 2'),
+    ('=', 'no change'). A higher score is more urgent."""
+    if delta > 0:
+        return "▲", f"up {delta}"
+    if delta < 0:
+        return "▼", f"down {-delta}"
+    return "=", "no change"
 
 
 @dataclass
@@ -46,6 +62,7 @@ class BacklogRow:
     decision: Decision | None  # its latest decision
     state: str  # needs_decision | review_due | decided | none
     maturity: Maturity
+    rank: int = 0  # 1 for the highest score
 
     @property
     def name(self) -> str:
@@ -146,6 +163,16 @@ class Loop:
     def overdue_of_team(self, team: str) -> list[Overdue]:
         return [o for o in self.overdue if team in o.record.teams]
 
+    @property
+    def current_period(self) -> tuple[dt.date, dt.date]:
+        """The first and last day of the current period (as_of − period_days, as_of]."""
+        return self.as_of - dt.timedelta(days=self.period_days - 1), self.as_of
+
+    @property
+    def previous_period(self) -> tuple[dt.date, dt.date]:
+        first, _last = self.current_period
+        return first - dt.timedelta(days=self.period_days), first - dt.timedelta(days=1)
+
 
 def factors_in_window(view: ServiceView) -> set[str]:
     """The contributing factors of the service's incidents in the scoring window."""
@@ -168,6 +195,8 @@ def build_loop(
     }
     rows = [_row(kb, view, in_force, hygiene, rubric, maturity) for view in kb.services.values()]
     rows.sort(key=lambda row: (-row.score.score, row.name))
+    for rank, row in enumerate(rows, start=1):
+        row.rank = rank
     epics = funded_epics(in_force)
     first = first_decided(in_force)
     done = _done_epics(in_force)

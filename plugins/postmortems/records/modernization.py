@@ -71,9 +71,7 @@ def _entries(
         if isinstance(entry, dict):
             out.append((index, entry))
         else:
-            check.report(
-                "error", (top, index), f"must be a mapping (- {example}: …): left out"
-            )
+            check.report("error", (top, index), f"must be a mapping (- {example}: …): left out")
     return out
 
 
@@ -490,3 +488,77 @@ def _target(check: Checker, name: str, spec: Any) -> Target | None:
         )
         return None
     return Target(name, kind, number, check.doc.line_of(*key))
+
+
+# --------------------------------------------------------------------------- the three files together
+
+
+@dataclass(frozen=True)
+class LoopFile:
+    """Where one of the loop's files is: `path` absolute, `shown` as written (relative to the
+    folder of mkdocs.yml), `explicit` when the site named it (then a missing file is a warning)."""
+
+    path: str
+    shown: str
+    explicit: bool
+
+
+@dataclass(frozen=True)
+class LoopFiles:
+    decisions: LoopFile
+    maturity: LoopFile
+    targets: LoopFile
+
+    def all(self) -> tuple[LoopFile, LoopFile, LoopFile]:
+        return self.decisions, self.maturity, self.targets
+
+
+def loop_files(
+    config_dir: str, decisions: str | None, maturity: str | None, targets: str | None
+) -> LoopFiles:
+    """The options `decisions`, `maturity` and `targets` (None: the default path) resolved."""
+
+    def one(value: str | None, default: str) -> LoopFile:
+        shown = value or default
+        return LoopFile(os.path.normpath(os.path.join(config_dir, shown)), shown, value is not None)
+
+    return LoopFiles(
+        one(decisions, DEFAULT_DECISIONS), one(maturity, DEFAULT_RUBRIC), one(targets, DEFAULT_TARGETS)
+    )
+
+
+@dataclass
+class LoopInputs:
+    """What the three files say, checked against the archive, with every problem found."""
+
+    decisions: list[Decision]
+    rubric: Rubric
+    targets: Targets | None
+    problems: list[Problem]
+
+
+def read_loop_files(
+    files: LoopFiles,
+    *,
+    window_days: int,
+    as_of: dt.date | None,
+    services: Iterable[str],
+    factors: Iterable[str],
+) -> LoopInputs:
+    """Read the rubric, then the decisions (whose target_maturity must be one of its levels),
+    then the targets; `services` and `factors` are the names the archive and catalog know."""
+    problems = [
+        Problem("warning", f.shown, None, "file not found: check the path in mkdocs.yml (or remove it)")
+        for f in files.all()
+        if f.explicit and not os.path.isfile(f.path)
+    ]
+    rubric, found = load_rubric(files.maturity.path, files.maturity.shown)
+    problems += found
+    decisions, found = load_decisions(
+        files.decisions.path, files.decisions.shown, window_days=window_days, levels=rubric.names, as_of=as_of
+    )
+    problems += found
+    problems += check_decision_subjects(decisions, files.decisions.shown, services, factors)
+    targets, found = load_targets(files.targets.path, files.targets.shown)
+    problems += found
+    return LoopInputs(decisions, rubric, targets, problems)
