@@ -150,8 +150,8 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
             "backlog",
             "Modernization backlog",
             in_nav=True,
-            description="The weekly review's agenda: services that need a decision, reviews that are due, "
-            "and the work decided, ranked by the modernization score.",
+            description="The weekly review's agenda: first the services that need a decision, then the "
+            "reviews that are due, then the work decided, each ranked by the modernization score.",
         ),
         PageSpec(
             layout.src_uri("targets"),
