@@ -10,18 +10,16 @@ import datetime as dt
 import io
 import json
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
 from helpers import item, record
-from postmortems.cli import main
 from postmortems.cli.trackers import JIRA_BULK_LIMIT, Epic, jira_bulk, jira_csv
 from postmortems.records.modernization import Decision
 from sites import ROOT, copy_sample
+from test_cli import call, run  # the real command in a subprocess, and main() in this process
 
 AS_OF = "2026-11-20"
 
@@ -36,22 +34,6 @@ def sample(tmp_path: Path) -> Path:
         )
     )
     return config.parent
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "postmortems.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=120
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
-
-
-def call(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], cwd: Path, *args: str) -> Any:
-    monkeypatch.chdir(cwd)
-    code = main(list(args))
-    out = capsys.readouterr()
-    assert "Traceback" not in out.err
-    return code, out.out, out.err
 
 
 def promoted_in_sample() -> dict[str, list[str]]:
@@ -94,7 +76,9 @@ def test_validate_checks_the_loops_files(sample: Path) -> None:
         in "\n".join(lines)
     )
     assert any(
-        re.match(r"modernization/prioritized.yaml:\d+: warning: 'decisions.5.service': 'recomendations'", line)
+        re.match(
+            r"modernization/prioritized.yaml:\d+: warning: 'decisions.5.service': 'recomendations'", line
+        )
         for line in lines
     )
     assert any(

@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
@@ -369,64 +369,64 @@ def _epics(args: argparse.Namespace) -> tuple[Site, list[Any]]:
     return site, epics(archive.records, inputs.decisions, as_of)
 
 
-def _write(folder: str, name: str, text: str) -> str:
+def _write(folder: str, name: str, text: str) -> None:
+    os.makedirs(folder, exist_ok=True)
     path = os.path.join(folder, name)
     with open(path, "w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     print(shown_path(path))
-    return path
 
 
-def _nothing(site: Site) -> int:
-    shown = site.loop.decisions.shown if site.loop else "the decisions file"
-    kinds = "promote_to_epic or bundle_with_existing"
-    _say(f"{PROG}: nothing to export: no {kinds} decision with an epic in {shown} (decided by as_of)")
-    return 1
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def _export(args: argparse.Namespace, write: Callable[[Site, list[Any]], None]) -> int:
+    """The epics, written by `write`; exit 1 when there is none."""
+    site, found = _epics(args)
+    if not found:
+        shown = site.loop.decisions.shown if site.loop else "the decisions file"
+        kinds = "promote_to_epic or bundle_with_existing"
+        _say(f"{PROG}: nothing to export: no {kinds} decision with an epic in {shown} (decided by as_of)")
+        return 1
+    write(site, found)
+    _say(f"{PROG}: {len(found)} epics, {sum(len(e.items) for e in found)} action items")
+    return 0
 
 
 def cmd_export_jira(args: argparse.Namespace) -> int:
     """The CSV import file and the bulk-create bodies; stale bodies of an earlier run are removed."""
     import glob
-    import json
 
     from .trackers import jira_bulk, jira_csv
 
-    site, found = _epics(args)
-    if not found:
-        return _nothing(site)
-    try:
-        epic_bodies, item_bodies = jira_bulk(found, args.project, site.site_url)
-    except ValueError as exc:
-        raise UsageError(str(exc)) from None
-    os.makedirs(args.out, exist_ok=True)
-    for stale in glob.glob(os.path.join(args.out, "jira-*-bulk-*.json")):
-        os.remove(stale)
-    _write(args.out, "jira-import.csv", jira_csv(found, site.site_url))
-    for kind, bodies in (("epics", epic_bodies), ("issues", item_bodies)):
-        for number, body in enumerate(bodies, start=1):
-            _write(
-                args.out,
-                f"jira-{kind}-bulk-{number:03d}.json",
-                json.dumps(body, indent=2, ensure_ascii=False) + "\n",
-            )
-    items = sum(len(e.items) for e in found)
-    _say(f"{PROG}: {len(found)} epics, {items} action items")
-    return 0
+    def write(site: Site, found: list[Any]) -> None:
+        try:
+            epic_bodies, item_bodies = jira_bulk(found, args.project, site.site_url)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        for stale in glob.glob(os.path.join(args.out, "jira-*-bulk-*.json")):
+            os.remove(stale)
+        _write(args.out, "jira-import.csv", jira_csv(found, site.site_url))
+        for kind, bodies in (("epics", epic_bodies), ("issues", item_bodies)):
+            for number, body in enumerate(bodies, start=1):
+                _write(args.out, f"jira-{kind}-bulk-{number:03d}.json", _json(body))
+
+    return _export(args, write)
 
 
 def cmd_export_github(args: argparse.Namespace) -> int:
-    import json
-
+    """The issue bodies, epics first."""
     from .trackers import github_issues
 
-    site, found = _epics(args)
-    if not found:
-        return _nothing(site)
-    os.makedirs(args.out, exist_ok=True)
-    issues = github_issues(found, site.site_url)
-    _write(args.out, "github-issues.json", json.dumps(issues, indent=2, ensure_ascii=False) + "\n")
-    _say(f"{PROG}: {len(found)} epics, {len(issues) - len(found)} action items")
-    return 0
+    return _export(
+        args,
+        lambda site, found: _write(
+            args.out, "github-issues.json", _json(github_issues(found, site.site_url))
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- entry point

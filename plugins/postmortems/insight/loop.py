@@ -307,11 +307,11 @@ def _funnel(kb: Knowledge, epics: set[str], first: dict[str, dt.date], done: set
 def _targets(kb: Knowledge, scope: Scope, targets: Targets | None) -> list[TargetRow]:
     if targets is None:
         return []
+    teams = {name: scoped(scope, lambda r, name=name: name in r.teams) for name in kb.teams}  # type: ignore[misc]
     out = []
     for target in targets.targets:
         row = TargetRow(target, judge(target, scope, targets.period_days))
-        for name in kb.teams:
-            team = scoped(scope, lambda r, name=name: name in r.teams)  # type: ignore[misc]
+        for name, team in teams.items():
             row.teams[name] = judge(target, team, targets.period_days)
         out.append(row)
     return out
