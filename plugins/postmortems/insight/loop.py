@@ -29,7 +29,7 @@ from .maturity import Maturity, level_counts, maturity_of
 from .metrics import in_window, median, p90
 from .policy import Policy, deadline, overdue_postmortems
 from .scoring import Score, score_service
-from .targets import Judged, Scope, judge, period_ends, scoped, value
+from .targets import Judged, Scope, judge, period_ends, team_scopes, value
 
 DIGEST_TOP = 5
 DIGEST_DAYS = 7
@@ -307,7 +307,7 @@ def _funnel(kb: Knowledge, epics: set[str], first: dict[str, dt.date], done: set
 def _targets(kb: Knowledge, scope: Scope, targets: Targets | None) -> list[TargetRow]:
     if targets is None:
         return []
-    teams = {name: scoped(scope, lambda r, name=name: name in r.teams) for name in kb.teams}  # type: ignore[misc]
+    teams = team_scopes(scope, list(kb.teams))
     out = []
     for target in targets.targets:
         row = TargetRow(target, judge(target, scope, targets.period_days))

@@ -110,17 +110,20 @@ class SiteBuild:
         catalog = self._catalog(files, config)
         sources = self._read(files, catalog)
         self._include(sources)
-        self.kb = build_knowledge(
-            self.archive.records,
-            catalog,
-            as_of=self.options.as_of,
-            severities=self.rules.severities,
-            repeat_window_days=self.options.repeat_window_days,
-            model=self.model,
-            policy=self.options.policy,
-            url_for=self.layout.url,
-        )
-        self.loop = self._loop(self.kb, catalog)
+        # Like reading, computing allocates much and frees little: the collector's passes over the
+        # archive found nothing and cost half the time (at 10,000 postmortems, 2.7 s of 4.3 s).
+        with collector_paused():
+            self.kb = build_knowledge(
+                self.archive.records,
+                catalog,
+                as_of=self.options.as_of,
+                severities=self.rules.severities,
+                repeat_window_days=self.options.repeat_window_days,
+                model=self.model,
+                policy=self.options.policy,
+                url_for=self.layout.url,
+            )
+            self.loop = self._loop(self.kb, catalog)
         self._add_pages(files, config, self.kb)
         outputs = self._add_outputs(files, config, self.kb)
         # The file list is complete (the JSON and feeds are named, not yet written): the worker
