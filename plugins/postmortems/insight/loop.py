@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from ..records.model import Postmortem
 from ..records.modernization import DEFAULT_PERIOD_DAYS, Decision, Rubric, Target, Targets
@@ -149,8 +150,9 @@ class Loop:
     digest: Digest
     epics_done: set[str] = field(default_factory=set)
 
-    @property
+    @cached_property
     def by_service(self) -> dict[str, BacklogRow]:
+        """Rows by service name (asked for by every service page)."""
         return {row.name: row for row in self.rows}
 
     def in_state(self, state: str) -> list[BacklogRow]:

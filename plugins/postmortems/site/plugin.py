@@ -202,6 +202,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             self.build.stop()
         gc.unfreeze()
 
+    @event_priority(0)  # only adds files to watch
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """`mkdocs serve` rebuilds when the review's files change, as it does for the docs."""
+        config_dir = os.path.dirname(config.config_file_path or ".")
+        scoring = [os.path.join(config_dir, self.config.scoring)] if self.config.scoring else []
+        loop = [f.path for f in self.build.options.loop.all()] if self.build is not None else []
+        for path in loop + scoring:
+            if os.path.isfile(path):
+                server.watch(path)
+        return server
+
     @event_priority(0)
     def on_shutdown(self) -> None:
         self.worker.stop()
