@@ -664,6 +664,14 @@ def test_a_new_postmortem_put_in_review_with_its_guidance_text_gets_a_warning_pe
         assert row["message"].startswith(f"the {heading[3:]} section still holds the template's guidance")
 
 
+def test_new_with_a_title_that_looks_like_an_impossible_date_quotes_it(site: Path) -> None:
+    created = run(site, "new", "--service", "payments-api", "--severity", "SEV-3", "--title", "2025-02-30")
+    assert created.returncode == 0, created.stderr
+    path = site / created.stdout.strip()
+    assert 'title: "2025-02-30"' in path.read_text(encoding="utf-8")  # any YAML reader gets the text back
+    assert front(path)["title"] == "2025-02-30"
+
+
 def test_new_refuses_to_overwrite_or_reuse_an_id(site: Path) -> None:
     args = ("new", "--service", "payments-api", "--severity", "SEV-2", "--date", "2025-06-02")
     first = run(site, *args, "--title", "Payments down")

@@ -57,7 +57,7 @@ def slugify(text: str, limit: int = 60) -> str:
 def _reads_back(text: str, value: Any) -> bool:
     try:
         loaded = yaml.safe_load(f"k: {text}\n")
-    except yaml.YAMLError:
+    except (yaml.YAMLError, ValueError, OverflowError):  # `2025-02-30` is a timestamp PyYAML cannot build
         return False
     return isinstance(loaded, dict) and loaded.get("k") == value and type(loaded.get("k")) is type(value)
 

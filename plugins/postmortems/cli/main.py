@@ -15,7 +15,7 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
 from ..records.dates import iso_error
@@ -24,6 +24,7 @@ from .project import (
     Site,
     UsageError,
     check_archive,
+    check_loop,
     find_config,
     load_services,
     load_site,
@@ -161,6 +162,40 @@ def build_parser() -> argparse.ArgumentParser:
     pagerduty.add_argument("export", metavar="EXPORT.json", help="the export file")
     pagerduty.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
     pagerduty.set_defaults(handler=cmd_import_pagerduty)
+
+    export = sub.add_parser(
+        "export",
+        help="write the decided epics and their action items as tracker import files",
+        description="Write the epics of the promote_to_epic and bundle_with_existing decisions, with their "
+        "promoted action items as children, as files a tracker imports. Files only: no network, no token.",
+    )
+    trackers = export.add_subparsers(dest="tracker", metavar="TRACKER", parser_class=_Parser)
+    trackers.required = True
+    out = _Parser(add_help=False)
+    out.add_argument(
+        "--out", metavar="DIR", default="tracker-export", help="folder to write to (default: tracker-export)"
+    )
+    jira = trackers.add_parser(
+        "jira",
+        parents=[config, out],
+        help="a Jira CSV import file and Jira Cloud bulk-create bodies",
+        description="Write jira-import.csv (Jira's CSV importer: epics first, each child naming its epic's "
+        "Issue ID in Parent) and the JSON bodies of Jira Cloud's POST /rest/api/3/issue/bulk, at most 50 "
+        "issues each: jira-epics-bulk-NNN.json, then jira-issues-bulk-NNN.json (children whose parent is "
+        "the epic key of the decisions file).",
+    )
+    jira.add_argument(
+        "--project", metavar="KEY", help="project key of every issue (default: the epic's, MOD-123 → MOD)"
+    )
+    jira.set_defaults(handler=cmd_export_jira)
+    github = trackers.add_parser(
+        "github",
+        parents=[config, out],
+        help="GitHub issue bodies",
+        description="Write github-issues.json: one body per issue for GitHub's POST "
+        "/repos/{owner}/{repo}/issues, the epics first, then their action items.",
+    )
+    github.set_defaults(handler=cmd_export_github)
     return parser
 
 
@@ -198,12 +233,14 @@ def cmd_validate(args: argparse.Namespace) -> int:
     catalog, problems = load_services(site)
     archive = check_archive(site, catalog)
     problems += located(archive.problems, site.docs_dir)
+    _inputs, loop_problems = check_loop(site, archive.records, catalog)
+    problems += loop_problems
     shown = select(problems, targets)
     output = render(shown, args.format)
     if output:
         print(output)
     sources = [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive.entries]
-    known = {*sources, *site.catalog_files()}
+    known = {*sources, *site.catalog_files(), *site.loop_file_paths()}
     where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
     for target in targets:
         if os.path.isfile(target) and target not in known:
@@ -352,6 +389,83 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
     verb = "would be created" if args.dry_run else "created"
     _say(f"{PROG}: {created} {verb}, {skipped} already imported, {errors} failed")
     return 1 if errors else 0
+
+
+def _epics(args: argparse.Namespace) -> tuple[Site, list[Any]]:
+    """The site and the epics to export; the decisions file's problems are shown, not fatal."""
+    from .trackers import epics
+
+    site = _site(args)
+    catalog, _problems = load_services(site)
+    archive = check_archive(site, catalog, jobs=1)  # whole records: the action items and their epics
+    inputs, problems = check_loop(site, archive.records, catalog)
+    files = set(site.loop_file_paths())
+    for line in as_text(p for p in problems if p.path in files and p.level != "info"):
+        _say(line)
+    for record in archive.records:
+        record.url = site.page_url(record.source)
+    as_of = site.rules.as_of or dt.datetime.now(dt.timezone.utc).date()  # load_site always sets it
+    return site, epics(archive.records, inputs.decisions, as_of)
+
+
+def _write(folder: str, name: str, text: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    print(shown_path(path))
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def _export(args: argparse.Namespace, write: Callable[[Site, list[Any]], None]) -> int:
+    """The epics, written by `write`; exit 1 when there is none."""
+    site, found = _epics(args)
+    if not found:
+        shown = site.loop.decisions.shown if site.loop else "the decisions file"
+        kinds = "promote_to_epic or bundle_with_existing"
+        _say(f"{PROG}: nothing to export: no {kinds} decision with an epic in {shown} (decided by as_of)")
+        return 1
+    write(site, found)
+    _say(f"{PROG}: {len(found)} epics, {sum(len(e.items) for e in found)} action items")
+    return 0
+
+
+def cmd_export_jira(args: argparse.Namespace) -> int:
+    """The CSV import file and the bulk-create bodies; stale bodies of an earlier run are removed."""
+    import glob
+
+    from .trackers import jira_bulk, jira_csv
+
+    def write(site: Site, found: list[Any]) -> None:
+        try:
+            epic_bodies, item_bodies = jira_bulk(found, args.project, site.site_url)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        for stale in glob.glob(os.path.join(args.out, "jira-*-bulk-*.json")):
+            os.remove(stale)
+        _write(args.out, "jira-import.csv", jira_csv(found, site.site_url))
+        for kind, bodies in (("epics", epic_bodies), ("issues", item_bodies)):
+            for number, body in enumerate(bodies, start=1):
+                _write(args.out, f"jira-{kind}-bulk-{number:03d}.json", _json(body))
+
+    return _export(args, write)
+
+
+def cmd_export_github(args: argparse.Namespace) -> int:
+    """The issue bodies, epics first."""
+    from .trackers import github_issues
+
+    return _export(
+        args,
+        lambda site, found: _write(
+            args.out, "github-issues.json", _json(github_issues(found, site.site_url))
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- entry point

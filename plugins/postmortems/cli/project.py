@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ..insight.policy import parse_policy
 from ..records.archive import (
     DEFAULT_CATALOG,
     DEFAULT_MAX_FILE_KB,
@@ -32,9 +33,10 @@ from ..records.archive import (
     keep_cross_check_lines,
     read_file,
 )
-from ..records.catalog import load_catalog
+from ..records.catalog import check_maturity, load_catalog
 from ..records.dates import iso_error
 from ..records.model import Level, Postmortem, Problem, Service
+from ..records.modernization import LoopFiles, LoopInputs, loop_files, read_loop_files
 from ..records.parse import ValuesLoader, merge_mappings
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 
@@ -167,6 +169,10 @@ class Site:
     exclude: Callable[[str], bool] = field(compare=False)
     # Without a mkdocs.yml: the files and folders given, which are then the whole archive.
     roots: tuple[str, ...] = ()
+    loop: LoopFiles | None = None  # the decisions, rubric and targets files (options of the same names)
+    scoring: str | None = None  # the scoring model laid over the defaults, absolute
+    site_url: str = ""
+    use_directory_urls: bool = True
 
     @property
     def config_dir(self) -> str:
@@ -175,6 +181,17 @@ class Site:
     @property
     def archive_dir(self) -> str:
         return os.path.normpath(os.path.join(self.docs_dir, self.path))
+
+    def loop_file_paths(self) -> list[str]:
+        """Absolute paths of the decisions, rubric and targets files, whose problems `validate` reports."""
+        return [f.path for f in self.loop.all()] if self.loop is not None else []
+
+    def page_url(self, source: str) -> str:
+        """The site-relative URL MkDocs gives a postmortem file (docs-relative path)."""
+        stem = source[:-3] if source.endswith(".md") else source
+        if stem == "index" or stem.endswith("/index"):
+            return stem[: -len("index")] if self.use_directory_urls else stem + ".html"
+        return stem + "/" if self.use_directory_urls else stem + ".html"
 
     def catalog_files(self) -> list[str]:
         """Absolute paths of the catalog files, whose problems `validate` reports too."""
@@ -340,6 +357,12 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         raise ConfigError(f"{display}: postmortems option 'max_file_kb' must be a whole number")
     level: Level = "warning" if legacy == "warn" else "info"
     rules = Rules(severities, {str(k): str(v) for k, v in aliases.items()}, as_of, level)
+    try:
+        parse_policy(options.get("policy"), severities)
+    except ValueError as exc:
+        raise ConfigError(f"{display}: postmortems option {exc}") from None
+    scoring = text("scoring", None)
+    site_url = config.get("site_url")
     return Site(
         config_file=config_file,
         docs_dir=docs_dir,
@@ -349,6 +372,10 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         rules=rules,
         max_bytes=max_kb * 1024,
         exclude=_exclusions(config.get("exclude_docs"), display),
+        loop=loop_files(config_dir, text("decisions", None), text("maturity", None), text("targets", None)),
+        scoring=os.path.join(config_dir, scoring) if scoring else None,
+        site_url=site_url if isinstance(site_url, str) else "",
+        use_directory_urls=config.get("use_directory_urls", True) is not False,
     )
 
 
@@ -448,6 +475,7 @@ def _slim(entry: Entry) -> Entry:
             teams=record.teams,
             related=record.related,
             legacy=record.legacy,
+            contributing_factors=record.contributing_factors,  # the decisions file names factors
         )
     keep_cross_check_lines(entry)
     entry.body = None if entry.body is None else ""
@@ -572,3 +600,39 @@ def _check(site: Site, catalog: dict[str, Service] | None, jobs: int | None) -> 
     archive.problems.extend(cross_check(archive.entries, catalog))
     archive.problems.sort(key=lambda p: (p.path, p.line or 0))
     return archive
+
+
+# --------------------------------------------------------------------------- the loop's files
+
+
+def scoring_window(site: Site) -> tuple[int, list[Problem]]:
+    """The scoring window (the default time to a decision's review), and the problem with the
+    scoring model, if any: `mkdocs build` stops on it, so `validate` reports it as an error."""
+    from ..insight.scoring import ScoringError, load_model  # here: only what needs it pays for it
+
+    try:
+        return load_model(site.scoring).window_days, []
+    except ScoringError as exc:
+        where = site.scoring or site.config_file
+        return 90, [Problem("error", where, None, str(exc).split(": ", 1)[-1])]
+
+
+def check_loop(
+    site: Site, records: Sequence[Postmortem], catalog: dict[str, Service] | None
+) -> tuple[LoopInputs, list[Problem]]:
+    """The decisions, rubric and targets files read and checked as the plugin does, with the
+    catalog's maturity criteria against the rubric; problem paths are absolute."""
+    window, problems = scoring_window(site)
+    files = site.loop or loop_files(site.config_dir, None, None, None)
+    inputs = read_loop_files(
+        files,
+        window_days=window,
+        as_of=site.rules.as_of,
+        services=[*(catalog or {}), *(s for r in records for s in r.services)],
+        factors=[f for r in records for f in r.contributing_factors],
+    )
+    problems += located(inputs.problems, site.config_dir)
+    for problem in check_maturity(catalog, [c.id for c in inputs.rubric.criteria]):
+        # services.yml is named relative to the docs folder, Backstage files to the config's.
+        problems += located([problem], site.docs_dir if problem.path == site.catalog else site.config_dir)
+    return inputs, problems

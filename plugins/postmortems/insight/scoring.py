@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from ..records.model import Postmortem, Service
-from ..records.parse import merge_mappings
+from ..records.parse import ValuesLoader, merge_mappings
 from .metrics import in_window, mean, mttr
 
 DEFAULT_MODEL = os.path.join(os.path.dirname(__file__), "scoring.yaml")
@@ -82,7 +82,7 @@ def round_half_away(value: float) -> int:
 def _read(path: str) -> dict[str, Any]:
     try:
         with open(path, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle) or {}
+            data = yaml.load(handle, Loader=ValuesLoader) or {}  # an impossible date stays text
     except OSError as exc:
         raise ScoringError(f"{path}: cannot read the scoring model: {exc.strerror}") from None
     except yaml.YAMLError as exc:

@@ -109,6 +109,7 @@ class ActionItem:
     ticket: str | None = None
     done_at: dt.date | None = None
     line: int | None = None
+    epic: str | None = None  # the modernization epic the item was promoted to (spec §7)
 
     @property
     def is_open(self) -> bool:
@@ -193,3 +194,8 @@ class Service:
     dashboard: str | None = None
     repository: str | None = None
     lifecycle: str | None = None
+    # The maturity rubric's criteria the service meets (spec §8), with where each was written:
+    # the catalog file and its line (None for a Backstage annotation), for the unknown-id warning.
+    maturity: tuple[str, ...] = ()
+    maturity_lines: tuple[int | None, ...] = ()
+    source: str | None = None

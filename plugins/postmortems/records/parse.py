@@ -288,8 +288,11 @@ def _construct(
     return out
 
 
-def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
-    """Parse YAML keeping the file line of every key and list item."""
+def load_yaml(
+    path: str, source: str, first_line: int, what: str = "front matter"
+) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
+    """Parse YAML keeping the file line of every key and list item; `what` names the YAML in
+    messages ("front matter", "the decisions file", ...)."""
     deep = nesting_error(source, first_line)
     if deep is not None:
         return (
@@ -300,7 +303,7 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
                     "error",
                     path,
                     deep,
-                    f"front matter nests lists or mappings more than {MAX_DEPTH} levels deep: a "
+                    f"{what} nests lists or mappings more than {MAX_DEPTH} levels deep: a "
                     "postmortem's fields need at most three; remove the extra brackets or indentation",
                 )
             ],
@@ -308,7 +311,7 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
     try:
         node = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return None, {}, [_yaml_problem(path, exc, first_line, source)]
+        return None, {}, [_yaml_problem(path, exc, first_line, source, what)]
     if node is None:
         return {}, {}, []
     lines: dict[KeyPath, int] = {}
@@ -336,11 +339,11 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
         try:
             data = _Values().construct_document(node)
         except yaml.YAMLError as exc:
-            return None, lines, [_yaml_problem(path, exc, first_line, source)]
+            return None, lines, [_yaml_problem(path, exc, first_line, source, what)]
     return data, lines, problems
 
 
-def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, source: str) -> Problem:
+def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, source: str, what: str) -> Problem:
     """A YAML error as a one-line problem on the line PyYAML points at."""
     if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not accept, at a character offset
         code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
@@ -348,23 +351,23 @@ def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, source: str) 
             "error",
             path,
             first_line + source.count("\n", 0, max(0, exc.position)),
-            f"front matter holds a character YAML does not accept (U+{code:04X}, {exc.reason}): remove it, "
+            f"{what} holds a character YAML does not accept (U+{code:04X}, {exc.reason}): remove it, "
             f"or write it inside double quotes as \\u{code:04X}",
         )
     if isinstance(exc, yaml.MarkedYAMLError):
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + first_line if mark else first_line
-        what = exc.problem or exc.context or "syntax error"
+        problem = exc.problem or exc.context or "syntax error"
         if exc.context and exc.problem:
-            what = f"{exc.context}: {exc.problem}"
+            problem = f"{exc.context}: {exc.problem}"
         return Problem(
             "error",
             path,
             line,
-            f"front matter is not valid YAML: {what}. Check the indentation and quote "
+            f"{what} is not valid YAML: {problem}. Check the indentation and quote "
             "values that contain ':', '#', '@' or start with '[' or '{'",
         )
-    return Problem("error", path, first_line, "front matter is not valid YAML: " + " ".join(str(exc).split()))
+    return Problem("error", path, first_line, f"{what} is not valid YAML: " + " ".join(str(exc).split()))
 
 
 def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -379,6 +382,37 @@ def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, 
         else:
             out[key] = value
     return out
+
+
+@dataclass
+class YamlFile:
+    """A YAML file read with the line of every key path (the decisions, rubric and targets files,
+    the service catalog): what `validate.Checker` needs to report a problem at its line."""
+
+    path: str  # as shown in messages
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, *path: str | int) -> int | None:
+        found = line_of(self.lines, path)
+        return found if found is not None else 1
+
+
+def read_yaml_file(path: str, display: str, what: str) -> tuple[YamlFile | None, list[Problem]]:
+    """A YAML file from disk with its lines, or None and why it cannot be read; `display` is the
+    path shown in messages, `what` names the file ("the decisions file")."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return None, [Problem("error", display, None, f"cannot read {what}: {exc.strerror}")]
+    text, problems = decode(display, raw, 16 * 1024 * 1024)
+    if text is None:
+        return None, problems
+    data, lines, found = load_yaml(display, text, 1, what)
+    if data is None and found:
+        return None, found
+    return YamlFile(display, data, lines), found
 
 
 # --------------------------------------------------------------------------- body

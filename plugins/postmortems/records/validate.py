@@ -14,7 +14,7 @@ import functools
 import math
 import re
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import Any, Protocol
 
 from . import NEW_POSTMORTEM
 from .dates import iso_error
@@ -69,10 +69,19 @@ class Rules:
         return None
 
 
+class Located(Protocol):
+    """What the checker needs of a document: its path and the line of a key path. A parsed
+    postmortem is one; so is any YAML file read with its lines (`parse.YamlFile`)."""
+
+    path: str
+
+    def line_of(self, *path: str | int) -> int | None: ...
+
+
 class _Checker:
     """Collects problems for one document, each located by key path."""
 
-    def __init__(self, doc: ParsedDoc) -> None:
+    def __init__(self, doc: Located) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
         self.line_override: int | None = None  # table rows: point at the row, not at a key
@@ -639,6 +648,7 @@ _COLUMNS: dict[str, str] = {
     "completed": "done_at",
     "completedat": "done_at",
     "donedate": "done_at",
+    "epic": "epic",
 }
 
 
@@ -667,6 +677,7 @@ def _item(
             ticket=check.text(data.get("ticket"), (*key, "ticket")),
             done_at=check.day(data.get("done_at"), (*key, "done_at")),
             line=line if line is not None else check.doc.line_of(*key),
+            epic=check.text(data.get("epic"), (*key, "epic")),
         )
         if item.owner is None:
             check.report(
@@ -749,7 +760,9 @@ def _compare(
                 line=item.line,
             )
             continue
-        for name in ("owner", "due", "status"):
+        for name in ("owner", "due", "status", "epic"):
+            if name == "epic" and other.epic is None:  # a table without an Epic column says nothing
+                continue
             if getattr(item, name) != getattr(other, name):
                 check.report(
                     "warning",
@@ -784,3 +797,7 @@ def _timeline(check: _Checker, section: Section | None) -> list[TimelineEvent]:
         for row in rows
         if row.cells.get(time_col) or row.cells.get(event_col)
     ]
+
+
+# The field readers, for the other YAML files records reads the same way (decisions, rubric, targets).
+Checker = _Checker
