@@ -15,7 +15,7 @@ from typing import Any
 
 from .model import Postmortem, Problem, Service
 from .parse import KeyPath, decode, line_of, parse_document
-from .validate import PAGE_KEYS, Rules, closest, validate
+from .validate import Rules, closest, validate
 
 # Defaults of the options that say where the archive is and what is read, shared by the plugin's
 # config and by the command line (which reads mkdocs.yml without importing MkDocs).
@@ -70,7 +70,7 @@ def read_file(path: str, data: bytes, rules: Rules, max_bytes: int) -> tuple[Ent
     doc = parse_document(path, text)
     record, found = validate(doc, rules)
     title = doc.front.get("title")
-    meta = {key: value for key, value in doc.front.items() if key in PAGE_KEYS}
+    meta = {key: value for key, value in doc.front.items() if rules.page_key(key)}
     body = doc.body if doc.body or not doc.fatal else text  # an unclosed block: show it all, lose nothing
     entry = Entry(path, body, record, doc.lines, title if isinstance(title, str) else None, meta)
     return entry, problems + found

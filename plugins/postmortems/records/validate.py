@@ -39,8 +39,20 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 KNOWN_KEYS = frozenset(FIELDS)
-# Page keys MkDocs and Material understand; allowed beside ours without a warning.
-PAGE_KEYS = frozenset(["template", "hide", "search", "description", "icon", "subtitle", "comments", "robots"])
+# Page keys MkDocs and Material understand, and mkdocs-macros' switch; allowed beside ours without a
+# warning and passed on to the page (more with the `extra_keys` option).
+MATERIAL_KEYS = (
+    "template",
+    "hide",
+    "search",
+    "description",
+    "icon",
+    "subtitle",
+    "comments",
+    "robots",
+    "social",
+)
+PAGE_KEYS = frozenset((*MATERIAL_KEYS, "render_macros"))
 TIME_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 DEFAULT_SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 DEFAULT_ALIASES = {"P1": "SEV-1", "P2": "SEV-2", "P3": "SEV-3", "P4": "SEV-4"}
@@ -54,6 +66,11 @@ class Rules:
     aliases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
     as_of: dt.date | None = None
     legacy_level: Level = "warning"
+    extra_keys: frozenset[str] = frozenset()  # other plugins' page keys (option `extra_keys`)
+
+    def page_key(self, key: object) -> bool:
+        """A front-matter key that belongs to the page (MkDocs, Material, other plugins)."""
+        return key in PAGE_KEYS or key in self.extra_keys
 
     def canonical_severity(self, value: str) -> str | None:
         wanted = value.strip().upper().replace(" ", "")
@@ -269,7 +286,7 @@ def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Prob
         return None, check.problems
 
     for key in front:
-        if key not in KNOWN_KEYS and key not in PAGE_KEYS:
+        if key not in KNOWN_KEYS and not rules.page_key(key):
             check.report(
                 "warning",
                 (str(key),),
