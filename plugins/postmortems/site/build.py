@@ -41,6 +41,7 @@ from .charts import service_charts, team_charts, trend_charts
 from .compat import (
     Language,
     QuietTargets,
+    default_language_only,
     i18n_language,
     nav_shaped_by_plugin,
     plugins_from,
@@ -152,6 +153,10 @@ class SiteBuild:
         self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         shown = (InclusionLevel.INCLUDED, InclusionLevel.NOT_IN_NAV)
         ours = (*self.specs, *self.archive.entries)
+        if language is not None:  # the default language of mkdocs-static-i18n: the only one we build
+            for uri in ours:
+                if (found := files.get_file_from_path(uri)) is not None:
+                    default_language_only(found, language)
         self.published = {
             uri: f.url for uri in ours if (f := files.get_file_from_path(uri)) and f.inclusion in shown
         }

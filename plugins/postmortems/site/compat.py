@@ -33,13 +33,15 @@ I18N = "mkdocs_static_i18n"
 MACROS = "mkdocs_macros"
 
 
-def _module(plugin: object) -> str:
-    return type(plugin).__module__.split(".")[0]
+def _from(plugin: object, modules: tuple[str, ...]) -> bool:
+    name = type(plugin).__module__
+    return any(name == module or name.startswith(module + ".") for module in modules)
 
 
 def plugins_from(config: Any, *modules: str) -> list[object]:
-    """The site's plugins whose class lives in one of `modules`, in the order of mkdocs.yml."""
-    return [plugin for plugin in config.plugins.values() if _module(plugin) in modules]
+    """The site's plugins whose class lives in one of `modules` (or a module under one), in the
+    order of mkdocs.yml."""
+    return [plugin for plugin in config.plugins.values() if _from(plugin, modules)]
 
 
 @dataclass(frozen=True)
@@ -119,3 +121,14 @@ class QuietTargets(logging.Filter):
     def remove(self) -> None:
         for name in self.LOGGERS:
             logging.getLogger(name).removeFilter(self)
+
+
+def default_language_only(file: Any, language: Language) -> None:
+    """Mark a file of the knowledge base as existing in the default language only, the way
+    mkdocs-static-i18n marks its own files: Material's language switcher then offers the other
+    languages' home pages (configured in `extra.alternate`), not a page that was not built."""
+    file.locale = language.default
+    file.localization = None
+    file.locale_alternate_of = language.current
+    file.norm_src_uri = file.src_uri
+    file.alternates = {language.default: file}
