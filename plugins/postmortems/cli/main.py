@@ -19,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, NoReturn
 
 from .diagnostics import FORMATS, failed, inside, render, select, shown_path, summary
+from .macros import site_macros_problems
 from .project import (
     Site,
     UsageError,
@@ -171,6 +172,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     catalog, problems = load_services(site)
     archive = check_archive(site, catalog)
     problems += located(archive.problems, site.docs_dir)
+    problems += site_macros_problems(site)
     shown = select(problems, targets)
     output = render(shown, args.format)
     if output:

@@ -272,7 +272,13 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
     if isinstance(max_kb, bool) or not isinstance(max_kb, int):
         raise ConfigError(f"{display}: postmortems option 'max_file_kb' must be a whole number")
     level: Level = "warning" if legacy == "warn" else "info"
-    rules = Rules(severities, {str(k): str(v) for k, v in aliases.items()}, as_of, level)
+    rules = Rules(
+        severities,
+        {str(k): str(v) for k, v in aliases.items()},
+        as_of,
+        level,
+        extra_keys=frozenset(_str_list(options.get("extra_keys", []), "extra_keys", display)),
+    )
     return Site(
         config_file=config_file,
         docs_dir=docs_dir,
