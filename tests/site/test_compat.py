@@ -31,7 +31,7 @@ from postmortems.site.search import vendor_assets
 from sites import ROOT, LogCapture
 
 sys.path.insert(0, str(ROOT / "scripts"))
-import compat  # noqa: E402  (scripts/compat.py: the variants CI builds)
+import compat  # scripts/compat.py: the variants CI builds
 
 TWO_CORES = len(os.sched_getaffinity(0)) >= 2
 # Plugins that leave postmortems' Markdown as it was (but for a trailing newline, or a file list
