@@ -9,7 +9,6 @@ import re
 import subprocess
 import sys
 import tarfile
-import tomllib
 import zipfile
 from email.parser import Parser
 from pathlib import Path
@@ -20,6 +19,8 @@ from sites import ROOT
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import compat  # scripts/compat.py: the variants CI builds
+
+tomllib = pytest.importorskip("tomllib")  # Python 3.11+
 
 PROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
 VERSION = PROJECT["version"]
@@ -112,7 +113,9 @@ def test_ci_builds_every_compatibility_variant() -> None:
 
 
 # What a user copies to install the plugin: a form that works before the first release on PyPI.
-GIT_INSTALL = re.compile(r"mkdocs-postmortems @ git\+https://github\.com/[^/\s]+/mkdocs-postmortems@v" + re.escape(VERSION))
+GIT_INSTALL = re.compile(
+    r"mkdocs-postmortems @ git\+https://github\.com/[^/\s]+/mkdocs-postmortems@v" + re.escape(VERSION)
+)
 COPIED = ("README.md", "docs/pages/getting-started.md", "docs/pages/ci.md", "examples/requirements.txt",
           "examples/gitlab-ci.yml", ".github/workflows/postmortems.yml")  # fmt: skip
 

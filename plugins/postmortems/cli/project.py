@@ -169,6 +169,7 @@ class Site:
     rules: Rules
     max_bytes: int
     exclude: Callable[[str], bool] = field(compare=False)
+    backstage_types: tuple[str, ...] = ("service",)  # the Component types that are services
 
     @property
     def config_dir(self) -> str:
@@ -288,6 +289,7 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         rules=rules,
         max_bytes=max_kb * 1024,
         exclude=_exclusions(config.get("exclude_docs"), display),
+        backstage_types=_str_list(options.get("backstage_types", ["service"]), "backstage_types", display),
     )
 
 
@@ -349,7 +351,7 @@ def load_services(site: Site) -> tuple[dict[str, Service] | None, list[Problem]]
     catalog, found = load_catalog(site.docs_dir, site.catalog, [])
     problems = located(found, site.docs_dir)
     if site.backstage:
-        extra, more = load_catalog(site.config_dir, None, site.backstage)
+        extra, more = load_catalog(site.config_dir, None, site.backstage, site.backstage_types)
         problems += located(more, site.config_dir)
         if extra:
             catalog = {**extra, **(catalog or {})}

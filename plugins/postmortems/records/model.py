@@ -179,3 +179,9 @@ class Service:
     dashboard: str | None = None
     repository: str | None = None
     lifecycle: str | None = None
+    owner: str | None = None  # a person owning it (Backstage `user:` owners), when no team does
+    pagerduty: tuple[str, ...] = ()  # PagerDuty service ids and integration keys (Backstage annotations)
+
+    @property
+    def deprecated(self) -> bool:
+        return (self.lifecycle or "").strip().lower() == "deprecated"

@@ -73,6 +73,7 @@ class Options:
     feeds: bool
     table_limit: int
     sanitize: bool
+    backstage_types: tuple[str, ...] = ("service",)
     nav: NavChoice = NavChoice()  # noqa: RUF009 - frozen: one shared default is safe
 
 
@@ -174,7 +175,7 @@ class SiteBuild:
         catalog, problems = load_catalog(config.docs_dir, self.options.catalog, [])
         if self.options.backstage:
             config_dir = os.path.dirname(config.config_file_path or ".")
-            extra, more = load_catalog(config_dir, None, list(self.options.backstage))
+            extra, more = load_catalog(config_dir, None, self.options.backstage, self.options.backstage_types)
             problems += more
             if extra:
                 catalog = {**extra, **(catalog or {})}

@@ -70,7 +70,9 @@ class PostmortemsConfig(base.Config):
     catalog = c.Type(str, default=DEFAULT_CATALOG)
     """Service catalog, relative to docs_dir; it is read, not published."""
     backstage = c.ListOfItems(c.Type(str), default=[])
-    """Backstage catalog-info.yaml files, relative to the config file."""
+    """Backstage catalogs relative to the config file: files, folders, globs (Locations followed)."""
+    backstage_types = c.ListOfItems(c.Type(str), default=["service"])
+    """The Backstage Component types (`spec.type`) that are services."""
     as_of = c.Optional(c.Type((str, dt.date)))
     """The date every figure is computed for (YYYY-MM-DD); default: the build date (UTC)."""
     repeat_window_days = c.Type(int, default=90)
@@ -152,6 +154,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             path=opts.path,
             catalog=opts.catalog,
             backstage=tuple(opts.backstage),
+            backstage_types=tuple(opts.backstage_types),
             as_of=as_of,
             repeat_window_days=opts.repeat_window_days,
             show_drafts=opts.show_drafts,
