@@ -36,7 +36,7 @@ from ..records.model import Problem, Service
 from ..records.parse import parse_sections
 from ..records.sanitize import clean
 from ..records.validate import Rules
-from . import export, feeds, search
+from . import export, feeds, placeholders, search
 from .charts import service_charts, team_charts, trend_charts
 from .compat import (
     Language,
@@ -321,6 +321,18 @@ class SiteBuild:
         }
         if self.pass_tags and record is not None and record.tags:
             page.meta["tags"] = list(record.tags)
+
+    def fill_placeholders(self, markdown: str, page: Page) -> str:
+        """A page of the site's own with its `<!-- postmortems:factors -->` lists filled in."""
+        if self.kb is None or "postmortems:" not in markdown or page.file.src_uri in self.archive.entries:
+            return markdown
+        filled, unknown = placeholders.fill(markdown, self.kb, self.layout, page.file.src_uri)
+        for name in unknown:
+            log.warning(
+                f"postmortems: {page.file.src_uri}: unknown placeholder '<!-- postmortems:{name} -->': "
+                "use factors, tags, triggers or fix-classes"
+            )
+        return filled
 
     def markdown(self, markdown: str, page: Page, files: Files) -> str:
         """A postmortem's Markdown as the other plugins left it (this runs last of all).

@@ -198,9 +198,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(100)  # first, so other plugins see the title, template and tags of a postmortem
     # (Material's tags plugin reads them at -50, mkdocs-macros its render_macros at 0)
     def _on_page_markdown_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.build is not None:
-            self.build.page_meta(page)
-        return markdown
+        if self.build is None:
+            return markdown
+        self.build.page_meta(page)
+        return self.build.fill_placeholders(markdown, page)
 
     @event_priority(-100)  # last: only Markdown no plugin changed is taken from the worker, and the
     # explorer shows what the other plugins (mkdocs-macros) made of a postmortem's text
