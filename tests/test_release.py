@@ -70,7 +70,8 @@ def test_the_sdist_has_the_changelog_license_and_docs(dist: Path) -> None:
     (sdist,) = dist.glob("*.tar.gz")
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
-    assert {"CHANGELOG.md", "LICENSE", "README.md", "pyproject.toml"} <= names
+    assert {"CHANGELOG.md", "LICENSE", "README.md", "pyproject.toml", "docs/pages/format.md"} <= names
+    assert {"examples/requirements.txt", "examples/gitlab-ci.yml"} <= names
     assert f"## [{VERSION}]" in (ROOT / "CHANGELOG.md").read_text()
 
 
@@ -116,8 +117,8 @@ def test_ci_builds_every_compatibility_variant() -> None:
 GIT_INSTALL = re.compile(
     r"mkdocs-postmortems @ git\+https://github\.com/[^/\s]+/mkdocs-postmortems@v" + re.escape(VERSION)
 )
-COPIED = ("README.md", "docs/pages/getting-started.md", "docs/pages/ci.md", "examples/requirements.txt",
-          "examples/gitlab-ci.yml", ".github/workflows/postmortems.yml")  # fmt: skip
+COPIED = ("README.md", "docs/pages/getting-started.md", "examples/requirements.txt", "examples/gitlab-ci.yml",
+          ".github/workflows/postmortems.yml")  # fmt: skip
 
 
 @pytest.mark.parametrize("path", COPIED)
@@ -126,6 +127,23 @@ def test_every_install_line_names_the_git_tag_not_a_pypi_release(path: str) -> N
     assert GIT_INSTALL.search(text), f"{path} has no install line of the form {GIT_INSTALL.pattern}"
     bare = [line for line in text.splitlines() if re.search(r"pip install mkdocs-postmortems(\s|$)", line)]
     assert bare == [], f"{path}: 'pip install mkdocs-postmortems' finds nothing before the first release"
+
+
+def test_the_ci_page_shows_the_example_files_as_they_are() -> None:
+    ci = (ROOT / "docs/pages/ci.md").read_text()
+    for example in ("examples/requirements.txt", "examples/gitlab-ci.yml"):
+        assert f'--8<-- "{example}"' in ci  # pymdownx.snippets, check_paths: a missing file fails the build
+    assert not re.search(r"pip install mkdocs-postmortems(\s|$)", ci)
+
+
+def test_cache_pip_is_keyed_on_a_file_that_exists() -> None:
+    flow = yaml.safe_load((ROOT / ".github/workflows/postmortems.yml").read_text())
+    for job in flow["jobs"].values():
+        for step in job.get("steps", []):
+            if str(step.get("uses", "")).startswith("actions/setup-python") and step["with"].get("cache"):
+                path = step["with"]["cache-dependency-path"]
+                assert path == "${{ env.DEPENDENCIES }}"
+                assert (ROOT / flow["env"]["DEPENDENCIES"]).is_file()
 
 
 def test_the_pre_commit_example_names_the_tag_of_this_version() -> None:
