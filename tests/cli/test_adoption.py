@@ -5,8 +5,6 @@ priority names and services found through the Backstage catalog's PagerDuty anno
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -14,6 +12,7 @@ import pytest
 import yaml
 from postmortems.cli.diagnostics import as_gitlab
 from postmortems.records.model import Problem
+from test_cli import run, write  # tests/cli/test_cli.py: the real command in a subprocess
 
 AS_OF = "2026-11-20"
 GOOD = """\
@@ -71,12 +70,6 @@ spec: {type: service, owner: group:search, lifecycle: production}
 """
 
 
-def write(path: Path, text: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
-    return path
-
-
 def make_site(root: Path, plugins: list[Any], **options: Any) -> Path:
     config = {
         "site_name": "Handbook",
@@ -86,14 +79,6 @@ def make_site(root: Path, plugins: list[Any], **options: Any) -> Path:
     write(root / "mkdocs.yml", yaml.safe_dump(config))
     write(root / "docs/postmortems/2025/inc-2025-003-checkout.md", GOOD)
     return root
-
-
-def run(cwd: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    result = subprocess.run(
-        [sys.executable, "-m", "postmortems.cli", *args], cwd=cwd, capture_output=True, text=True, timeout=60
-    )
-    assert "Traceback" not in result.stderr, result.stderr
-    return result
 
 
 # --------------------------------------------------------------------------- GitLab Code Quality

@@ -13,6 +13,7 @@ import importlib.util
 import json
 import logging
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -95,8 +96,14 @@ def test_the_sample_works_with_another_plugin(
 
 @pytest.mark.skipif(importlib.util.find_spec("properdocs") is None, reason="ProperDocs is a test dependency")
 def test_properdocs_builds_the_same_site(tmp_path: Path, sample_site: Path) -> None:
-    """`properdocs build` loads the plugin (its own entry point group, properdocs.plugins, when the
-    installed metadata has it; else mkdocs.plugins) and gives the site MkDocs gives."""
+    """`properdocs build` loads the plugin through ProperDocs' own entry point group
+    (properdocs.plugins) and gives the site MkDocs gives."""
+    found = subprocess.run(
+        [sys.executable, "-c", "import properdocs.replacement; from properdocs.plugins import get_plugins; "
+         "print(get_plugins()['postmortems'].group)"],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert found.stdout.strip() == "properdocs.plugins"  # ProperDocs' own group, not only MkDocs'
     problems = compat.run("properdocs", tmp_path)
     assert problems == []
     built = compat.Site(tmp_path / "site")

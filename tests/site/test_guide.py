@@ -3,14 +3,11 @@ archive (a placeholder the plugin fills), so it stays true as postmortems are ad
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import re
 from pathlib import Path
 
-from helpers import record
-from postmortems.insight.knowledge import build_knowledge
-from postmortems.insight.scoring import load_model
+from helpers import knowledge, record
 from postmortems.site.pages import Layout
 from postmortems.site.placeholders import fill
 from sites import ROOT
@@ -33,15 +30,7 @@ def test_the_guide_lists_every_factor_in_use_with_its_count(sample_site: Path) -
 
 
 def test_unknown_placeholders_are_left_and_named() -> None:
-    kb = build_knowledge(
-        [record("INC-2025-001", "2025-03-15T14:23:00Z", contributing_factors=["retry-storm"])],
-        None,
-        as_of=dt.date(2026, 11, 20),
-        severities=("SEV-1", "SEV-2", "SEV-3", "SEV-4"),
-        repeat_window_days=90,
-        model=load_model(None),
-        url_for=Layout({}, True).url,
-    )
+    kb = knowledge([record("INC-2025-001", "2025-03-15T14:23:00Z", contributing_factors=["retry-storm"])])
     text = "a\n<!-- postmortems:factors -->\nb <!--postmortems:colours--> c\n<!-- postmortems:tags -->\n"
     filled, unknown = fill(text, kb, Layout({}, True), "handbook/guide.md")
     assert "[`retry-storm`](../patterns/factors/retry-storm.md) | 1 | " in filled
