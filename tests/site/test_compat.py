@@ -78,6 +78,41 @@ def taken(debug: _Debug) -> list[int]:
     return [int(m[len(prefix) :].split()[0]) for m in debug.messages if m.startswith(prefix)]
 
 
+OUTLINE_HOOK = """\
+import json, os
+from mkdocs.plugins import event_priority
+
+@event_priority(-1000)  # after every plugin: the nav as the site shows it
+def on_nav(nav, config, files):
+    def outline(items):
+        return [[i.title, outline(i.children)] if i.is_section else i.file.src_uri for i in items if i.is_page or i.is_section]
+    with open(os.path.join(os.path.dirname(config.config_file_path), "nav.json"), "w") as handle:
+        json.dump(outline(nav.items), handle)
+"""
+INDEXES = [f"{folder}/index.md" for folder in compat.INDEX_PAGES]
+# The nav each nav-plugin variant must end with (page src_uris, [section, children]).
+NAV_OUTLINES = {
+    # .nav.yml places the index pages in its own section: left as it is
+    "awesome-nav": ["index.md", ["Handbook", ["guide.md"]], ["Knowledge base", INDEXES]],
+    # awesome-pages alone makes a section per folder ('...': the rest); nav: {section: ...} gathers them
+    "awesome-pages": ["index.md", "guide.md", ["Knowledge base", INDEXES]],
+}
+
+
+def with_outline(config_file: Path, nav: object = None, plugins: list[object] | None = None) -> Path:
+    """The site made to write its final nav to nav.json beside mkdocs.yml (a hook, last of all);
+    `nav`: our option, `plugins`: instead of the variant's. Returns nav.json's path."""
+    config = yaml.safe_load(config_file.read_text())
+    config["plugins"] = plugins or config["plugins"]
+    for entry in config["plugins"]:
+        if isinstance(entry, dict) and "postmortems" in entry and nav is not None:
+            entry["postmortems"] = {**entry["postmortems"], "nav": nav}
+    config["hooks"] = ["hooks.py"]
+    config_file.write_text(yaml.safe_dump(config))
+    (config_file.parent / "hooks.py").write_text(OUTLINE_HOOK)
+    return config_file.parent / "nav.json"
+
+
 @pytest.mark.parametrize("name", [n for n in compat.VARIANTS if compat.VARIANTS[n].command == "mkdocs"])
 def test_the_sample_works_with_another_plugin(
     name: str, tmp_path: Path, mkdocs_log: LogCapture, plugin_debug: _Debug
@@ -85,10 +120,13 @@ def test_the_sample_works_with_another_plugin(
     if name == "i18n":  # its own advice, logged for the site's config and not ours to follow
         mkdocs_log.expect("language switcher contextual link is not compatible")
     config_file = compat.make(name, tmp_path / "src")
+    nav = with_outline(config_file)
     build_here(config_file, tmp_path / "site")
     site = compat.Site(tmp_path / "site", directory_urls=name != "offline")
     assert compat.check_site(site) == []
     assert compat.VARIANTS[name].expect(site) == []
+    if name in NAV_OUTLINES:
+        assert json.loads(nav.read_text()) == NAV_OUTLINES[name]
     if name in KEEP_OFFLOAD and TWO_CORES:
         pages = len(list(site.root.glob("postmortems/*/*/index.html")))
         assert taken(plugin_debug)[-1] == pages - KEEP_OFFLOAD[name]
@@ -134,57 +172,18 @@ def test_nav_option_takes_auto_off_or_a_section_and_nothing_else() -> None:
             option.validate(bad)
 
 
-OUTLINE_HOOK = """\
-import json, os
-from mkdocs.plugins import event_priority
-
-@event_priority(-1000)  # after every plugin: the nav as the site shows it
-def on_nav(nav, config, files):
-    def outline(items):
-        return [[i.title, outline(i.children)] if i.is_section else i.file.src_uri for i in items if i.is_page or i.is_section]
-    with open(os.path.join(os.path.dirname(config.config_file_path), "nav.json"), "w") as handle:
-        json.dump(outline(nav.items), handle)
-"""
-
-
-def outline(
-    name: str, tmp_path: Path, nav: object = None, plugins: list[object] | None = None
-) -> list[object]:
-    """The final nav of a variant (page src_uris, [section, children]); `nav`: our option, `plugins`:
-    instead of the variant's."""
-    config_file = compat.make(name, tmp_path / "src")
-    config = yaml.safe_load(config_file.read_text())
-    config["plugins"] = plugins or config["plugins"]
-    for entry in config["plugins"]:
-        if isinstance(entry, dict) and "postmortems" in entry and nav is not None:
-            entry["postmortems"] = {**entry["postmortems"], "nav": nav}
-    config["hooks"] = ["hooks.py"]
-    config_file.write_text(yaml.safe_dump(config))
-    (tmp_path / "src" / "hooks.py").write_text(OUTLINE_HOOK)
-    build_here(config_file, tmp_path / "site")
-    return json.loads((tmp_path / "src" / "nav.json").read_text())
-
-
-INDEXES = [f"{folder}/index.md" for folder in compat.INDEX_PAGES]
-
-
-def test_a_nav_plugin_that_places_the_pages_is_left_as_it_is(tmp_path: Path) -> None:
-    assert outline("awesome-nav", tmp_path) == [
-        "index.md",
-        ["Handbook", ["guide.md"]],
-        ["Knowledge base", INDEXES],
-    ]
-
-
-def test_nav_section_gathers_the_pages_and_off_leaves_mkdocs_nav_alone(tmp_path: Path) -> None:
-    # awesome-pages alone puts each index page in a section named after its folder ('...': the rest)
-    gathered = outline("awesome-pages", tmp_path / "a")
-    assert gathered == ["index.md", "guide.md", ["Knowledge base", INDEXES]]
-    # MkDocs' automatic nav (no nav plugin, no nav in mkdocs.yml): `auto` puts the pages after the
-    # site's own, in their order; `off` leaves MkDocs' one section per folder
-    automatic = outline("awesome-pages", tmp_path / "b", plugins=["search", compat.OURS])
+def test_nav_auto_and_off_with_mkdocs_automatic_nav(tmp_path: Path) -> None:
+    """No nav plugin, no nav in mkdocs.yml: `auto` puts the index pages after the site's own, in
+    their order; `off` leaves MkDocs' one section per folder."""
+    plain = ["search", compat.OURS]
+    outlines = []
+    for nav in ("auto", "off"):
+        config_file = compat.make("awesome-pages", tmp_path / nav / "src")
+        written = with_outline(config_file, nav=nav, plugins=plain)
+        build_here(config_file, tmp_path / nav / "site")
+        outlines.append(json.loads(written.read_text()))
+    automatic, untouched = outlines
     assert automatic[:2] == ["index.md", "guide.md"] and automatic[2:] == INDEXES
-    untouched = outline("awesome-pages", tmp_path / "c", nav="off", plugins=["search", compat.OURS])
     sections = [item for item in untouched if isinstance(item, list)]
     assert sorted(children[0] for _title, children in sections) == sorted(INDEXES)
     assert all(len(children) == 1 for _title, children in sections)
