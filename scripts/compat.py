@@ -38,7 +38,7 @@ SAMPLE_OPTIONS = {"catalog": "services.yml", "scoring": "modernization/scoring.y
 OURS = {"postmortems": {"path": "postmortems", **SAMPLE_OPTIONS, "as_of": AS_OF}}
 INDEX_PAGES = (
     *("incidents", "explorer", "services", "teams", "patterns"),
-    *("action-items", "trends", "reports", "backlog"),
+    *("action-items", "trends", "reports", "backlog", "targets", "digest"),
 )
 
 

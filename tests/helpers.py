@@ -32,13 +32,16 @@ def record(ident: str, started: str, **fields: Any) -> Postmortem:
     return Postmortem(id=ident, started_at=at(started), **fields)
 
 
-def item(title: str, due: str | None, status: str = "open", done_at: str | None = None) -> ActionItem:
+def item(
+    title: str, due: str | None, status: str = "open", done_at: str | None = None, epic: str | None = None
+) -> ActionItem:
     return ActionItem(
         title=title,
         owner="@someone",
         due=dt.date.fromisoformat(due) if due else None,
         status=status,
         done_at=dt.date.fromisoformat(done_at) if done_at else None,
+        epic=epic,
     )
 
 

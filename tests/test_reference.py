@@ -49,6 +49,7 @@ def documented(name: str, text: str) -> bool:
                 "pagerduty.com/integration-key",
                 "postmortems/tier",
                 "postmortems/dependency-centrality",
+                "postmortems/maturity",
             ],
         ),
         ("figure", ["MTTR", "MTTA", "MTTD", "mttr_minutes", "is_repeat", "repeat_of", "overdue"]),
@@ -65,7 +66,8 @@ def test_the_format_reference_documents_every(what: str, names: list[str]) -> No
 
 def test_every_catalog_field_of_a_service_is_in_the_reference() -> None:
     shown = {"owner": "person", "pagerduty": "pagerduty.com/service-id"}  # how the reference names them
-    for name in Service.__dataclass_fields__:
+    where_read = {"maturity_lines", "source"}  # where an entry was read (for messages), not written
+    for name in Service.__dataclass_fields__.keys() - where_read:
         assert documented(name, FORMAT) or shown.get(name, "\0") in FORMAT, name
 
 

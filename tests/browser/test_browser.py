@@ -521,3 +521,86 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
                 inert(f"{page_path} after clicking the body's {text!r} link")
                 assert page.url == tab.url(page_path)
         tab.assert_clean()
+
+
+# ------------------------------------------------------------------------------------ the backlog
+
+AGENDA = """() => Object.fromEntries(['needs-decision', 'review-due', 'decided'].map(anchor => {
+  const heading = document.getElementById(anchor);
+  let table = heading.nextElementSibling;
+  while (table && table.tagName !== 'TABLE') table = table.nextElementSibling;
+  return [anchor, {
+    top: heading.getBoundingClientRect().top + window.scrollY,
+    rows: [...table.tBodies[0].rows].filter(r => r.id).map(r => ({
+      service: r.id, state: r.dataset.pmState,
+      week: r.cells[4].innerText.trim(), month: r.cells[5].innerText.trim(),
+    })),
+  }];
+}))"""
+
+
+def change_text(delta: int) -> str:
+    return f"▲ up {delta}" if delta > 0 else f"▼ down {-delta}" if delta < 0 else "= no change"
+
+
+def test_backlog_is_the_weekly_reviews_agenda(tab: Tab, sample_site: Path) -> None:
+    """Home → the backlog by instant navigation: the agenda's three groups in order, each row's
+    score change in arrows and words, "why it ranks here" folded until opened, the funnel's
+    figures, and a table that sorts by the 7-day change."""
+    backlog = load_json(sample_site, "backlog.json")
+    tab.open("", instant_ready=True)
+    tab.click_instantly(tab.nav_link("Modernization backlog"), "backlog/")
+    page = tab.page
+    page.wait_for_selector("table.pm-agenda[data-pm-sortable]", state="attached")
+
+    agenda = page.evaluate(AGENDA)
+    tops = [agenda[a]["top"] for a in ("needs-decision", "review-due", "decided")]
+    assert tops == sorted(tops), "needs a decision, then review due, then decided"
+    for anchor, state in (
+        ("needs-decision", "needs_decision"),
+        ("review-due", "review_due"),
+        ("decided", "decided"),
+    ):
+        wanted = [r for r in backlog if r["state"] == state]
+        shown = agenda[anchor]["rows"]
+        assert [r["service"] for r in shown] == [r["service"] for r in wanted], anchor
+        for row, json_row in zip(shown, wanted, strict=True):
+            assert row["state"] == state
+            assert row["week"] == change_text(json_row["delta_7d"]), row
+            assert row["month"] == change_text(json_row["delta_30d"]), row
+    assert any(r["delta_7d"] for r in backlog), "the sample has a score that moved this week"
+
+    # "Why it ranks here": folded, opened by a click.
+    first = page.locator("details.pm-why").first
+    assert first.evaluate("d => d.open") is False
+    assert not first.locator("li").first.is_visible()
+    first.locator("summary").click()
+    assert first.evaluate("d => d.open") is True and first.locator("li").first.is_visible()
+
+    # The funnel, as the decisions and action items say.
+    funnel = {
+        key: int(page.locator(f'[data-pm-funnel="{key}"]').inner_text())
+        for key in ("incidents", "action_items", "promoted_items", "epics", "done")
+    }
+    incidents = load_json(sample_site, "incidents.json")
+    items = [a for i in incidents for a in i["action_items"] if a["status"] != "wontfix"]
+    decisions = load_json(sample_site, "decisions.json")
+    funded = {d["epic"] for d in decisions if d["decision"] in ("promote_to_epic", "bundle_with_existing")}
+    assert funnel["incidents"] == len(incidents) and funnel["action_items"] == len(items)
+    assert funnel["promoted_items"] == sum(1 for a in items if a["epic"] in funded)
+    assert funnel["epics"] == len({a["epic"] for a in items if a["epic"] in funded})
+    assert funnel["done"] == sum(1 for d in decisions if d["status"] == "done" and d["epic"] in funded)
+
+    # Sorting the decided work by its 7-day change, most urgent first.
+    decided = page.locator("#decided ~ table.pm-agenda").first
+    header = decided.locator("th", has_text=re.compile(r"^7 days$"))
+    header.click()
+    header.click()
+    values = [
+        int(v)
+        for v in decided.locator("tbody tr td:nth-child(5)").evaluate_all(
+            "cells => cells.map(c => c.dataset.sort)"
+        )
+    ]
+    assert values == sorted(values, reverse=True) and header.get_attribute("aria-sort") == "descending"
+    tab.assert_clean()

@@ -400,6 +400,11 @@ def test_validate_reports_what_mkdocs_build_logs(tmp_path: Path) -> None:
         root / "docs/postmortems/2025/inc-2025-020-unknown-service.md",
         GOOD.replace("INC-2025-003", "INC-2025-020").replace("[payments-api]", "[payments-apii]"),
     )
+    write(root / "docs/postmortems/2025/inc-2025-030-impossible.md", IMPOSSIBLE)
+    write(
+        root / "docs/postmortems/2025/inc-2025-031-team.md",
+        TEAM_LEGACY.replace("INC-2025-041", "INC-2025-031"),
+    )
     messages: list[str] = []
 
     class Collect(logging.Handler):
@@ -409,20 +414,102 @@ def test_validate_reports_what_mkdocs_build_logs(tmp_path: Path) -> None:
     handler = Collect(logging.INFO)
     logger = logging.getLogger("mkdocs.plugins.postmortems")
     logger.addHandler(handler)
+    level = logger.level
+    logger.setLevel(logging.INFO)  # as `mkdocs build` shows them: notes too
     try:
         build_site(root / "mkdocs.yml", tmp_path / "out")
     except Abort:  # pragma: no cover - a non-strict build does not abort on our errors
         pass
     finally:
         logger.removeHandler(handler)
+        logger.setLevel(level)
     logged = sorted(m for m in messages if m.startswith("postmortems/"))
     rows = json.loads(run(root, "validate", "--format", "json").stdout)
     reported = sorted(
         f"{row['path'].removeprefix('docs/')}{':' + str(row['line']) if row['line'] else ''}: {row['message']}"
         for row in rows
     )
-    assert len(reported) >= 3
+    assert len(reported) >= 7
+    assert any("February has no day 30" in line for line in reported)
+    assert any("'Date: October 5, 2025' read as 2025-10-05" in line for line in reported)  # an info note
     assert reported == logged
+
+
+IMPOSSIBLE = (
+    GOOD.replace("INC-2025-003", "INC-2025-030")
+    .replace("started_at: 2025-03-15T14:23:00Z", "started_at: 2025-02-30T10:00:00Z")
+    .replace("severity: SEV-2", "severity: SEV-9")
+)
+IMPOSSIBLE_LINES = {"severity": 5, "started_at": 7}
+
+
+def test_an_impossible_date_is_reported_with_file_line_and_fix_with_every_other_problem(site: Path) -> None:
+    """No traceback, the other files still checked, and the file's other problem in the same run."""
+    write(site / "docs/postmortems/2025/inc-2025-030-impossible.md", IMPOSSIBLE)
+    result = run(site, "validate", "--format", "json")
+    assert result.returncode == 1
+    rows = {row["key"]: row for row in json.loads(result.stdout) if row["level"] == "error"}
+    assert set(rows) == {"severity", "started_at"}
+    for key, line in IMPOSSIBLE_LINES.items():
+        assert rows[key]["path"] == "docs/postmortems/2025/inc-2025-030-impossible.md"
+        assert rows[key]["line"] == line
+    assert rows["started_at"]["message"] == (
+        "'started_at': '2025-02-30T10:00:00Z' is not on the calendar: February has no day 30: it has 28 days. "
+        "Correct it, written as 2025-03-15T14:23:00Z; until this is fixed, the postmortem is left out of "
+        "every index and figure"
+    )
+    assert "4 postmortems checked: 2 errors" in result.stderr
+
+
+def test_validate_finds_the_site_from_a_sub_folder(site: Path) -> None:
+    write(site / "docs/postmortems/2025/inc-2025-009-bad-severity.md", BAD)
+    result = run(site / "docs" / "postmortems" / "2025", "validate")
+    assert result.returncode == 1, result.stderr
+    assert f"inc-2025-009-bad-severity.md:{BAD_SEVERITY_LINE}: error: 'severity'" in result.stdout
+    assert "4 postmortems checked" in result.stderr  # the whole archive, found from below
+    only_here = run(site / "docs" / "postmortems" / "2026", "validate", ".")
+    assert only_here.returncode == 0 and "1 postmortem checked" in only_here.stderr
+
+
+def test_validate_without_a_site_checks_the_given_paths_with_the_formats_defaults(tmp_path: Path) -> None:
+    folder = tmp_path / "team-postmortems"
+    write(folder / "inc-2025-003.md", GOOD)
+    write(folder / "old" / "inc-2025-030.md", IMPOSSIBLE)
+    write(
+        folder / "old" / "inc-2025-031.md",
+        GOOD.replace("INC-2025-003", "INC-2025-031").replace("SEV-2", "P3"),
+    )
+    result = run(tmp_path, "validate", "team-postmortems")
+    assert result.returncode == 1
+    assert result.stderr.startswith(
+        f"postmortems: note: no mkdocs.yml in {tmp_path} or any folder above it: checking team-postmortems "
+        "with the format's defaults (severities SEV-1, SEV-2, SEV-3, SEV-4; aliases P1=SEV-1, P2=SEV-2, "
+        "P3=SEV-3, P4=SEV-4; as_of "
+    )
+    assert "no service catalog)" in result.stderr
+    assert result.stdout.splitlines() == [
+        f"team-postmortems/old/inc-2025-030.md:{line}: error: {message}"
+        for line, message in (
+            (5, "'severity': 'SEV-9' is not on the severity scale (SEV-1, SEV-2, SEV-3, SEV-4) nor an alias "
+             "(P1, P2, P3, P4); until this is fixed, the postmortem is left out of every index and figure"),
+            (7, "'started_at': '2025-02-30T10:00:00Z' is not on the calendar: February has no day 30: it has 28 "
+             "days. Correct it, written as 2025-03-15T14:23:00Z; until this is fixed, the postmortem is left "
+             "out of every index and figure"),
+        )
+    ]  # fmt: skip
+    assert "3 postmortems checked: 2 errors, 0 warnings" in result.stderr
+    # The contract's own layout needs no path, and its catalog is used.
+    write(
+        tmp_path / "content" / "postmortems" / "inc-2025-003.md",
+        GOOD.replace("[payments-api]", "[payment-api]"),
+    )
+    write(tmp_path / "content" / "services.yml", SERVICES_YML)
+    default = run(tmp_path, "validate")
+    assert default.returncode == 0
+    assert "catalog content/services.yml)" in default.stderr
+    assert "'payment-api' is not in the service catalog. Did you mean 'payments-api'?" in default.stdout
+    nothing = run(tmp_path / "team-postmortems" / "old", "validate")
+    assert nothing.returncode == 2 and "no content/postmortems/" in nothing.stderr
 
 
 # --------------------------------------------------------------------------- new
@@ -532,6 +619,43 @@ def test_new_without_a_date_uses_today_utc(
     assert data["id"].startswith(f"INC-{data['started_at'].year}-")
 
 
+def test_a_new_postmortem_put_in_review_with_its_guidance_text_gets_a_warning_per_section(site: Path) -> None:
+    created = run(
+        site,
+        "new",
+        "--service",
+        "payments-api",
+        "--severity",
+        "SEV-3",
+        "--title",
+        "Refunds stuck",
+        "--date",
+        "2026-06-01",
+    )
+    path = site / created.stdout.strip()
+    assert run(site, "validate", "--strict", str(path)).returncode == 0  # a draft may hold it
+    text = path.read_text(encoding="utf-8").replace("status: draft", "status: review", 1)
+    path.write_text(text, encoding="utf-8")
+    result = run(site, "validate", "--format", "json", str(path))
+    assert result.returncode == 0  # warnings, not errors
+    rows = [row for row in json.loads(result.stdout) if "template's guidance" in row["message"]]
+    lines = text.split("\n")
+    sections = [row["message"].split(" section ")[0].removeprefix("the ") for row in rows]
+    assert sections == [
+        "Summary",
+        "Impact",
+        "Root Cause",
+        "Contributing Factors",
+        "What Went Well",
+        "Lessons Learned",
+    ]
+    for row in rows:  # each on the line of the guidance, which the section heading above names
+        guidance = lines[row["line"] - 1]
+        assert guidance.startswith("_") and guidance.endswith("_")
+        heading = next(line for line in reversed(lines[: row["line"]]) if line.startswith("## "))
+        assert row["message"].startswith(f"the {heading[3:]} section still holds the template's guidance")
+
+
 def test_new_refuses_to_overwrite_or_reuse_an_id(site: Path) -> None:
     args = ("new", "--service", "payments-api", "--severity", "SEV-2", "--date", "2025-06-02")
     first = run(site, *args, "--title", "Payments down")
@@ -612,10 +736,10 @@ def test_migrate_keeps_every_body_line_and_the_same_record(site: Path) -> None:
     assert after.returncode == 0, after.stdout
 
 
-def test_migrate_dry_run_prints_a_diff_and_changes_nothing(site: Path) -> None:
+def test_migrate_diff_prints_a_diff_and_changes_nothing(site: Path) -> None:
     path = site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md"
     before = path.read_bytes()
-    result = run(site, "migrate", "--dry-run", "docs/postmortems/2025")
+    result = run(site, "migrate", "--diff", "docs/postmortems/2025")
     assert result.returncode == 0
     assert path.read_bytes() == before
     lines = result.stdout.splitlines()
@@ -642,6 +766,122 @@ def test_migrate_keeps_crlf_line_ends_and_skips_what_it_cannot_migrate(site: Pat
     assert data.startswith(b"---\r\nid: INC-2025-007\r\n") and b"\n" not in data.replace(b"\r\n", b"")
     assert "notes.md: note: skipped: no legacy header" in result.stderr
     assert plain.read_text() == "# Just notes\n\nNo header here.\n"
+
+
+TEAM_LEGACY = """\
+# Incident: Checkout down on Sunday
+
+**Incident ID:** INC-2025-041
+**Date:** October 5, 2025
+**Severity:** P2
+**Duration:** 1h 35m (14:00 – 15:35 UTC)
+**Services Affected:** payments-api
+**Status:** Resolved
+**Incident Commander:** @maya
+**Root cause:** An expired TLS certificate on the PSP's gateway.
+**Published:** 5 Oct 2025
+
+## Summary
+
+Checkout was down for an hour and 35 minutes.
+"""
+
+
+@pytest.mark.parametrize(
+    ("duration", "minutes"),
+    [
+        ("47 minutes", 47),
+        ("1h 35m", 95),
+        ("1h35m", 95),
+        ("1 hour 35 minutes", 95),
+        ("2 hours 10 minutes", 130),
+        ("2 hours", 120),
+        ("1:35", 95),
+        ("95 min", 95),
+        ("95 minutes (14:00 – 15:35 UTC)", 95),
+    ],
+)
+def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, minutes: int) -> None:
+    path = write(
+        site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md",
+        LEGACY.replace("95 minutes (23:10 – 00:45 UTC)", duration),
+    )
+    result = run(site, "migrate", str(path))
+    assert result.returncode == 0, result.stderr
+    record, _problems = validate(parse_document(str(path), path.read_text(encoding="utf-8")), Rules())
+    assert record is not None and record.resolved_at is not None
+    assert (
+        record.resolved_at - record.started_at
+    ).total_seconds() == minutes * 60  # MTTR, as every figure sees it
+    assert "**Duration:**" not in path.read_text(encoding="utf-8")
+
+
+def test_migrate_reads_a_teams_template_and_keeps_what_has_no_field(site: Path) -> None:
+    path = write(site / "docs/postmortems/2025/inc-2025-041-checkout.md", TEAM_LEGACY)
+    result = run(site, "migrate", str(path))
+    assert result.returncode == 0, result.stderr
+    text = path.read_text(encoding="utf-8")
+    assert text.split("---\n")[1].splitlines() == [
+        "id: INC-2025-041",
+        "title: Checkout down on Sunday",
+        "status: final  # legacy status: Resolved",
+        "severity: P2",
+        "services: [payments-api]",
+        "started_at: 2025-10-05T14:00:00Z  # legacy date: October 5, 2025",
+        "resolved_at: 2025-10-05T15:35:00Z  # legacy duration: 1h 35m (14:00 – 15:35 UTC)",
+        "published_at: 2025-10-05  # legacy published: 5 Oct 2025",
+    ]
+    body = text.split("---\n", 2)[2]
+    assert "**Incident Commander:** @maya" in body
+    assert "## Root cause\n\nAn expired TLS certificate on the PSP's gateway.\n\n## Summary" in body
+    lines = text.split("\n")
+    shown = "docs/postmortems/2025/inc-2025-041-checkout.md"
+    notes = result.stderr.splitlines()
+    assert f"{shown}:7: note: 'Date: October 5, 2025' read as 2025-10-05" in notes
+    commander = lines.index("**Incident Commander:** @maya") + 1
+    assert (
+        f"{shown}:{commander}: note: 'Incident Commander': the format has no field for the incident commander "
+        "(the line stays in the body)" in notes
+    )
+    assert notes[-1] == "postmortems: 1 migrated, 0 skipped, 0 failed"
+    assert run(site, "validate", "--strict", str(path)).returncode == 0
+
+
+UNREADABLE = LEGACY.replace("**Date:** 2025-04-27", "**Date:** 05/10/2025").replace(
+    "**Services:** api-gateway, payments-api", "**Systems:** api-gateway"
+)
+
+
+def test_migrate_leaves_what_it_cannot_read_in_the_body_and_exits_1(site: Path) -> None:
+    path = write(site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md", UNREADABLE)
+    dry = run(site, "migrate", "--dry-run", str(path))
+    assert dry.returncode == 1
+    assert path.read_text(encoding="utf-8") == UNREADABLE  # --dry-run changes nothing
+    shown = "docs/postmortems/2025/inc-2025-007-gateway-outage.md"
+    assert dry.stdout.startswith(f"==> {shown} <==\n---\nid: INC-2025-007\n")
+    resulting = dry.stdout.split("<==\n", 1)[1].removesuffix("\n")
+
+    result = run(site, "migrate", str(path))
+    assert result.returncode == 1
+    text = path.read_text(encoding="utf-8")
+    assert text == resulting  # the dry run showed exactly what was written
+    lines = text.split("\n")
+    date_line = lines.index("**Date:** 05/10/2025") + 1  # left in the body, untouched
+    systems_line = lines.index("**Systems:** api-gateway") + 1
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line or ": warning: " in line]
+    assert f"{shown}:{date_line}: error: 'started_at': is required" in "\n".join(errors)
+    assert (
+        f"{shown}:{date_line}: warning: 'Date: 05/10/2025' is ambiguous: it could be October 5 or May 10; write "
+        "it as YYYY-MM-DD (the line stays in the body)" in errors
+    )
+    assert f"{shown}:1: error: 'services': needs at least one service" in "\n".join(errors)
+    assert (
+        f"{shown}:{systems_line}: note: 'Systems' is not a field the format knows (the line stays in the body)"
+        in result.stderr
+    )
+    assert "postmortems: 1 migrated (1 still need work: see above), 0 skipped, 0 failed" in result.stderr
+    after = run(site, "validate", str(path))  # what remains is what validate reports
+    assert after.returncode == 1 and f"{shown}:1: error: 'started_at': is required" in after.stdout
 
 
 # --------------------------------------------------------------------------- import pagerduty

@@ -6,14 +6,8 @@ import datetime as dt
 
 import pytest
 import yaml
-from postmortems.records.parse import (
-    decode,
-    load_yaml,
-    parse_document,
-    parse_legacy_header,
-    parse_table,
-    split_row,
-)
+from postmortems.records.legacy import parse_legacy_header
+from postmortems.records.parse import decode, load_yaml, parse_document, parse_table, split_row
 
 UTC = dt.timezone.utc
 
@@ -120,7 +114,9 @@ def test_legacy_header_maps_fields_and_a_range_that_passes_midnight() -> None:
         "**Severity:** SEV-1\n**Duration:** 95 minutes (23:10 – 00:45 UTC)\n"
         "**Services:** payments-api, api-gateway\n**Status:** Resolved\n\n## Summary\nx\n"
     )
-    fields, lines, consumed = parse_legacy_header("p.md", text) or ({}, {}, [])
+    header = parse_legacy_header("p.md", text)
+    assert header is not None
+    fields, lines, consumed = header.fields, header.lines, header.consumed
     assert fields["id"] == "INC-2025-034"
     assert fields["title"] == "Payment Service Outage"
     assert fields["services"] == ["payments-api", "api-gateway"]
@@ -134,8 +130,8 @@ def test_legacy_header_maps_fields_and_a_range_that_passes_midnight() -> None:
 def test_legacy_status_draft_and_review_stay() -> None:
     for status, expected in (("Draft", "draft"), ("REVIEW", "review"), ("Monitoring", "final")):
         text = f"# T\n**Incident ID:** X-1\n**Date:** 2025-01-01\n**Status:** {status}\n"
-        fields, _lines, _consumed = parse_legacy_header("p.md", text) or ({}, {}, [])
-        assert fields["status"] == expected
+        header = parse_legacy_header("p.md", text)
+        assert header is not None and header.fields["status"] == expected
 
 
 def test_decode_bom_crlf_binary_invalid_utf8_and_size() -> None:
@@ -146,3 +142,87 @@ def test_decode_bom_crlf_binary_invalid_utf8_and_size() -> None:
     assert text is None and problems[0].line == 2 and "UTF-8" in problems[0].message
     text, problems = decode("p.md", b"x" * 2000, 1000)
     assert text is None and "limit" in problems[0].message
+
+
+TEAM_TEMPLATE = """\
+# Incident: Checkout down on Sunday
+
+**Incident ID:** INC-2025-041
+**Date:** October 5, 2025
+**Severity:** P2
+**Duration:** 1 hour 35 minutes
+**Services Affected:** payments-api, checkout
+**Status:** Resolved
+**Incident Commander:** @maya
+**Reported by:** Customer support
+**Root cause:** An expired TLS certificate on the PSP's gateway.
+**Published:** 2025/10/09
+
+## Summary
+
+Checkout was down.
+"""
+
+
+def test_legacy_header_synonyms_human_dates_and_a_root_cause_line() -> None:
+    doc = parse_document("p.md", TEAM_TEMPLATE)
+    header = doc.header
+    assert header is not None and doc.legacy
+    assert header.fields["services"] == ["payments-api", "checkout"]
+    assert header.lines[("services",)] == 7
+    assert header.fields["started_at"] == dt.date(2025, 10, 5)
+    assert header.fields["resolved_at"] == dt.datetime(
+        2025, 10, 5, 1, 35, tzinfo=UTC
+    )  # from 00:00, as documented
+    assert header.fields["published_at"] == dt.date(2025, 10, 9)
+    assert header.consumed == [1, 3, 4, 5, 6, 7, 8, 11, 12]  # not the commander's nor the reporter's line
+    assert doc.sections["root_cause"].text == "An expired TLS certificate on the PSP's gateway."
+    assert doc.sections["root_cause"].line == 11
+    notes = {(n.level, n.line, n.message) for n in header.notes}
+    assert ("info", 4, "'Date: October 5, 2025' read as 2025-10-05") in notes
+    assert (
+        "info",
+        9,
+        "'Incident Commander': the format has no field for the incident commander (the line stays in the body)",
+    ) in notes
+    # The plugin logs the readings a person should check; migrate shows every note.
+    assert [(p.level, p.line, p.message) for p in doc.problems] == [
+        ("info", 4, "'Date: October 5, 2025' read as 2025-10-05"),
+        ("info", 12, "'Published: 2025/10/09' read as 2025-10-09"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("date", "duration", "started", "resolved", "problem"),
+    [
+        ("2025-10-05", "95 minutes (23:10 – 00:45 UTC)", "2025-10-05T23:10", "2025-10-06T00:45", None),
+        ("2025-10-05 14:00 UTC", "1h 35m", "2025-10-05T14:00", "2025-10-05T15:35", None),
+        (
+            "2025-10-05",
+            "about an hour",
+            "2025-10-05",
+            None,
+            "'Duration: about an hour' is not a duration: write it as '47 minutes', '1h 35m' or '14:23 – 15:10 "
+            "UTC': resolved_at is not set (the line stays in the body)",
+        ),
+        (
+            "2025-10-05",
+            "50 minutes (14:23 – 15:10 UTC)",
+            "2025-10-05T14:23",
+            "2025-10-05T15:10",
+            "'Duration: 50 minutes (14:23 – 15:10 UTC)' has a time range of 47 minutes but says 50 minutes: the "
+            "time range is used; check which is right",
+        ),
+    ],
+)
+def test_legacy_times_never_lose_minutes(
+    date: str, duration: str, started: str, resolved: str | None, problem: str | None
+) -> None:
+    text = f"# T\n**Incident ID:** X-1\n**Date:** {date}\n**Duration:** {duration}\n"
+    doc = parse_document("p.md", text)
+    fields = doc.front
+    shown = fields["started_at"].isoformat()[: len(started)]
+    assert shown == started
+    assert (fields.get("resolved_at") and fields["resolved_at"].isoformat()[:16]) == resolved
+    assert [p.message for p in doc.problems if p.level == "warning"] == ([problem] if problem else [])
+    assert all(p.line == 4 for p in doc.problems if p.level == "warning")

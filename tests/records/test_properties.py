@@ -14,15 +14,19 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from lunr import lunr
 from postmortems.insight.knowledge import build_knowledge
+from postmortems.insight.loop import build_loop
 from postmortems.insight.scoring import load_model
 from postmortems.records.archive import build_archive, read_file
 from postmortems.records.model import FIELDS, Problem
+from postmortems.records.modernization import default_rubric, loop_files, read_loop_files
 from postmortems.records.parse import load_yaml, split_front_matter
 from postmortems.records.sanitize import clean, needs_cleaning
-from postmortems.records.validate import Rules
+from postmortems.records.validate import OUT_OF_FIGURES, Rules
 from postmortems.site.export import api_makers
+from postmortems.site.loop_export import loop_makers
 from postmortems.site.search import COMPACT, build_index
 from postmortems.site.search import FIELDS as INDEX_FIELDS
+from strategies import files
 
 RULES = Rules(as_of=dt.date(2026, 11, 20))
 MODEL = load_model()
@@ -105,10 +109,29 @@ def test_any_front_matter_gives_a_record_or_problems(front: dict[str, Any], body
             repeat_window_days=90,
             model=MODEL,
         )
-        for name, make in api_makers(kb).items():
+        loop = build_loop(kb, [], default_rubric(), None)
+        for name, make in {**api_makers(kb), **loop_makers(kb, loop, "https://x.example/")}.items():
             content = make()
             if name.endswith(".json"):
                 json.loads(content, parse_constant=_reject)  # strict JSON: no NaN or Infinity
+
+
+@settings(
+    max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large]
+)
+@given(text=files)
+def test_front_matter_written_by_hand_gives_problems_on_its_lines_never_an_exception(text: str) -> None:
+    """Bare values as people type them: impossible dates, huge numbers, lying tags, deep nesting."""
+    entry, problems = read_file("pm/p.md", text.encode("utf-8"), RULES, 1 << 22)
+    lines = text.count("\n") + 1
+    for problem in problems:
+        assert isinstance(problem, Problem) and problem.path == "pm/p.md"
+        assert problem.line is None or 1 <= problem.line <= lines
+        assert not problem.message.startswith("internal error"), problem.message  # no bug of ours was hit
+    if entry.body is None:  # not text (a NUL byte): reported, not published
+        assert any(p.level == "error" and p.line is None for p in problems)
+    elif entry.record is None:  # its page is published; the error says it is not counted
+        assert any(p.level == "error" and p.message.endswith(OUT_OF_FIGURES) for p in problems), problems
 
 
 @settings(max_examples=300, deadline=None)
@@ -243,3 +266,51 @@ def test_front_matter_loads_as_pyyaml_safe_load_does(value: dict[str, Any], flow
     data, lines, _problems = load_yaml("p.md", source, 2)
     assert data == yaml.safe_load(source)
     assert set(lines) >= {(str(key),) for key in data}
+
+
+LOOP_KEYS = ["decisions", "levels", "targets", "period_days", "service", "factor", "decision", "decided_on",
+             "epic", "owner", "review_on", "status", "done_on", "budget_days", "target_maturity", "criteria",
+             "id", "name", "change", "at_least", "at_most", "repeat_rate", "postmortems_on_time"]  # fmt: skip
+loop_values = st.recursive(
+    scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.sampled_from(LOOP_KEYS), inner, max_size=5)
+    ),
+    max_leaves=16,
+)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(decisions=loop_values, rubric=loop_values, targets=loop_values, raw=st.binary(max_size=80))
+def test_the_loops_files_never_raise(decisions: Any, rubric: Any, targets: Any, raw: bytes) -> None:
+    """Whatever the decisions, rubric and targets files hold, reading them gives values and
+    problems of the file, and the loop and its JSON are computed from them."""
+    import tempfile
+    from pathlib import Path
+
+    with tempfile.TemporaryDirectory() as folder:
+        root = Path(folder)
+        (root / "modernization").mkdir()
+        for name, value in (("prioritized", decisions), ("maturity", rubric), ("targets", targets)):
+            dumped = _dump(value if isinstance(value, dict) else {"decisions": value})
+            (root / "modernization" / f"{name}.yaml").write_bytes(
+                dumped.encode() if dumped is not None else raw
+            )
+        inputs = read_loop_files(
+            loop_files(folder, None, None, None),
+            window_days=90,
+            as_of=RULES.as_of,
+            services=["a"],
+            factors=["f"],
+        )
+    assert all(isinstance(p, Problem) and p.path.startswith("modernization/") for p in inputs.problems)
+    assert inputs.rubric.levels
+    record = read_file("p.md", (("---\n" + yaml.safe_dump(VALID) + "---\n").encode()), RULES, 1 << 20)[
+        0
+    ].record
+    assert record is not None
+    kb = build_knowledge([record], None, as_of=RULES.as_of or dt.date.today(), severities=RULES.severities,
+                         repeat_window_days=90, model=MODEL)  # fmt: skip
+    loop = build_loop(kb, inputs.decisions, inputs.rubric, inputs.targets)
+    for make in loop_makers(kb, loop, "").values():
+        json.loads(make(), parse_constant=_reject)

@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 from helpers import front_matter_file
-from postmortems.records.archive import build_archive
+from postmortems.records.archive import build_archive, read_file
 from postmortems.records.model import Problem, Service
 from postmortems.records.parse import parse_document
-from postmortems.records.validate import Rules, validate
+from postmortems.records.validate import Rules, check_document, template_guidance, validate
 
 RULES = Rules(as_of=dt.date(2026, 11, 20))
 
@@ -205,3 +205,228 @@ def test_empty_binary_and_undecodable_files_are_reported_not_dropped() -> None:
     )
     assert {p.path for p in archive.problems} == {"e.md", "b.md", "u.md"}
     assert all(p.level == "error" for p in archive.problems)
+
+
+# --------------------------------------------------------------------------- impossible dates
+
+
+def written(text: str, key: str, value: str) -> tuple[str, int]:
+    """`text` with `key:` given as `value` exactly as written (YAML reads a bare 2025-02-30T10:00:00Z
+    as a timestamp, which is where an impossible date used to raise), and that line's number."""
+    lines = text.split("\n")
+    for number, line in enumerate(lines, start=1):
+        if line.lstrip("- ").startswith(f"{key}:"):
+            indent = line[: len(line) - len(line.lstrip(" "))]
+            dash = "- " if line.lstrip().startswith("- ") else ""
+            lines[number - 1] = f"{indent}{dash}{key}: {value}"
+            return "\n".join(lines), number
+    raise AssertionError(f"no {key} in {text}")
+
+
+LEFT_OUT = "; until this is fixed, the postmortem is left out of every index and figure"
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        (
+            "started_at",
+            "2025-02-30T10:00:00Z",
+            "'started_at': '2025-02-30T10:00:00Z' is not on the calendar: February has no day 30: it has 28 "
+            "days. Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "started_at",
+            "2025-02-29",
+            "'started_at': '2025-02-29' is not on the calendar: February 2025 has no day 29: 2025 is not a "
+            "leap year. Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "detected_at",
+            "2025-03-15T25:00:00Z",
+            "'detected_at': '2025-03-15T25:00:00Z' is not on the calendar: there is no hour 25: hours run "
+            "from 00 to 23. Correct it, written as 2025-03-15T14:23:00Z",
+        ),
+        (
+            "resolved_at",
+            "2025-03-15T15:10:00+25:00",
+            "'resolved_at': '2025-03-15T15:10:00+25:00' is not on the calendar: +25:00 is not a timezone "
+            "offset: they run from -23:59 to +23:59. Correct it, written as 2025-03-15T14:23:00Z",
+        ),
+        (
+            "published_at",
+            "2025-13-01",
+            "'published_at': '2025-13-01' is not on the calendar: there is no month 13: months run from 01 to "
+            "12. Correct it, written as YYYY-MM-DD, e.g. 2025-03-18",
+        ),
+        (
+            "mitigated_at",
+            "0001-01-01T00:00:00+01:00",
+            "'mitigated_at': '0001-01-01 00:00:00+01:00' is out of range: in UTC it falls before year 1 or "
+            "after 9999",
+        ),
+    ],
+)
+def test_an_impossible_date_is_an_error_on_its_line_not_an_exception(
+    key: str, value: str, message: str
+) -> None:
+    text, line = written(front_matter_file(), key, value)
+    record, problems = check(text)
+    errors = only(problems)
+    assert [(p.line, p.key, p.message) for p in errors] == [(line, key, message)]
+    assert (record is None) == (key == "started_at")
+
+
+def test_an_impossible_due_date_is_one_error_and_no_second_warning() -> None:
+    text = front_matter_file(action_items=[{"title": "Renew the certificate", "owner": "@sre", "due": "x"}])
+    text, line = written(text, "due", "2025-13-01")
+    record, problems = check(text)
+    assert [(p.level, p.line, p.key) for p in problems] == [("error", line, "action_items.0.due")]
+    assert "there is no month 13" in problems[0].message
+    assert record.action_items[0].due is None
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "fragment"),
+    [
+        ("effort_days", "!!int abc", "'effort_days': must be a number, got text 'abc'"),
+        ("ai_risk", "!!bool maybe", "'ai_risk': must be true or false, got 'maybe'"),
+        ("started_at", "!!timestamp soon", "'started_at': 'soon' is not an ISO 8601 time"),
+        ("effort_days", "9" * 400, "'effort_days': 99999999"),
+        ("effort_days", "1.0e+999", "'effort_days': must be a finite number, got inf"),
+    ],
+)
+def test_tags_that_lie_and_numbers_too_large_are_errors(key: str, value: str, fragment: str) -> None:
+    text = front_matter_file(effort_days=1, ai_risk=False)
+    text, line = written(text, key, value)
+    _record, problems = check(text)
+    (error,) = only(problems)
+    assert error.line == line and error.message.startswith(fragment), error.message
+
+
+def test_front_matter_nested_past_the_limit_is_an_error_not_a_crash() -> None:
+    """libyaml's composer recurses in C: 100,000 brackets would end the process."""
+    text, line = written(front_matter_file(), "title", "[" * 100_000 + "]" * 100_000)
+    record, problems = check(text)
+    (error,) = problems
+    assert record is None and error.line == line
+    assert error.message.startswith("front matter nests lists or mappings more than 64 levels deep")
+    assert error.message.endswith(LEFT_OUT)
+
+
+# --------------------------------------------------------------------------- one pass
+
+
+def test_every_check_runs_even_when_the_identity_is_broken() -> None:
+    """One run lists everything wrong with the file; the identity errors say they keep it out."""
+    text = front_matter_file(
+        severity="SEV-9",
+        resolved_at="2025-03-15T14:00:00Z",
+        servcies=["x"],
+        trigger="deployment",
+        action_items=[{"title": "Add a canary", "owner": "@sre", "due": "someday"}],
+    )
+    record, problems = check(text)
+    assert record is None
+    found = {p.key: p for p in problems}
+    assert set(found) >= {"severity", "resolved_at", "servcies", "trigger", "action_items.0.due"}
+    assert found["severity"].message.endswith(LEFT_OUT)
+    for key in ("resolved_at", "trigger", "action_items.0.due"):
+        assert found[key].level == "error" and not found[key].message.endswith(LEFT_OUT)
+    assert found["servcies"].level == "warning"
+
+
+def test_cross_file_checks_see_files_that_are_not_counted() -> None:
+    catalog = {"payments-api": Service("payments-api", team="payments")}
+    broken = front_matter_file(severity="SEV-9", services=["paymnts-api"], related=["INC-1999-001"])
+    good = front_matter_file(title="Another file with the same id")
+    archive = build_archive([("a.md", broken.encode()), ("b.md", good.encode())], RULES, catalog)
+    messages = [str(p) for p in archive.problems]
+    assert any(m.startswith("a.md:5: 'severity': 'SEV-9'") for m in messages)
+    assert any(m.startswith("a.md:") and "'paymnts-api' is not in the service catalog" in m for m in messages)
+    assert any(m.startswith("a.md:") and "INC-1999-001 is not an incident" in m for m in messages)
+    assert any(
+        m.startswith("b.md:2: 'id': INC-2025-001 is also used by a.md, which is not counted")
+        for m in messages
+    )
+    assert [r.source for r in archive.records] == ["b.md"]  # a broken file never costs a good one its place
+
+
+# --------------------------------------------------------------------------- page keys and template text
+
+
+def test_page_keys_are_checked_before_mkdocs_sees_them() -> None:
+    entry, problems = read_file(
+        "pm/x.md",
+        front_matter_file(hide=5, search={"exclude": "yes"}, comments=True, description=["a"]).encode(),
+        RULES,
+        1 << 20,
+    )
+    assert {p.key: p.message for p in only(problems)} == {
+        "hide": "'hide': must be a list of page parts to hide, e.g. [toc, navigation]",
+        "search": "'search': must be a mapping such as {exclude: true} or {boost: 2}",
+        "description": "'description': must be text, got a list",
+    }
+    assert entry.page_meta == {"comments": True}
+    entry, problems = read_file(
+        "pm/x.md", front_matter_file(hide="toc", search={"boost": 2}).encode(), RULES, 1 << 20
+    )
+    assert entry.page_meta == {"hide": ["toc"], "search": {"boost": 2}} and problems == []
+
+
+ROOT_CAUSE_GUIDANCE = (
+    "_The technical cause, and why our safeguards did not stop it. Blameless: systems, not people._"
+)
+
+
+@pytest.mark.parametrize("status", ["review", "final", "draft"])
+def test_template_guidance_left_in_a_review_or_final_postmortem_is_a_warning(status: str) -> None:
+    body = f"## Summary\n\nIt broke.\n\n## Root Cause\n\n{ROOT_CAUSE_GUIDANCE}\n"
+    text = front_matter_file(body=body, status=status)
+    _record, problems = check(text)
+    line = text.split("\n").index(ROOT_CAUSE_GUIDANCE) + 1
+    expected = (
+        "the Root Cause section still holds the template's guidance ('The technical cause, and why our "
+        "safeguards did not stop …'): replace it with what happened, or delete it"
+    )
+    assert [(p.level, p.line, p.message) for p in problems] == (
+        [] if status == "draft" else [("warning", line, expected)]
+    )
+
+
+def test_the_guidance_is_read_from_the_template_postmortems_new_writes() -> None:
+    sections = [title for title, _text in template_guidance()]
+    assert sections == [
+        "Summary",
+        "Impact",
+        "Root Cause",
+        "Contributing Factors",
+        "What Went Well",
+        "Lessons Learned",
+    ]
+    assert all("{" not in text and not text.startswith("_") for _title, text in template_guidance())
+
+
+# --------------------------------------------------------------------------- containment
+
+
+def test_an_unexpected_exception_while_reading_is_that_files_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past every known rule: a bug of ours must not stop the archive nor hide the file's text.
+    (The real code has no such bug left to trigger, so the validator is made to raise.)"""
+
+    def broken(doc: Any, rules: Rules) -> Any:
+        if "Boom" in doc.text:
+            raise KeyError("boom")
+        return check_document(doc, rules)
+
+    monkeypatch.setattr("postmortems.records.archive.check_document", broken)
+    files = [
+        ("a.md", front_matter_file(title="Boom").encode()),
+        ("b.md", front_matter_file(id="INC-2025-002").encode()),
+    ]
+    archive = build_archive(files, RULES, None)
+    (problem,) = archive.problems
+    assert problem.path == "a.md" and problem.level == "error"
+    assert problem.message.startswith("internal error while reading this postmortem (KeyError: 'boom')")
+    assert archive.entries["a.md"].body is not None and "Boom" in archive.entries["a.md"].body
+    assert [r.id for r in archive.records] == ["INC-2025-002"]

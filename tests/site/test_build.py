@@ -190,6 +190,45 @@ BROKEN = {
     "huge.md": (front_matter_file(id="INC-2099-017", body="x" * (2100 * 1024)), None, "over the 2048 KiB limit"),
     "table.md": (front_matter_file(id="INC-2099-012", body="## Action Items\n\n| Action | Owner | Due |\n|---|---|---|\n| Fix | @a |\n"), 19, "cells"),
 }  # fmt: skip
+
+
+def bare(text: str, key: str, value: str) -> tuple[str, int]:
+    """`text` with `key: value` written bare, as a person would (YAML reads it as a timestamp or
+    a number), and the line it is on."""
+    lines = text.split("\n")
+    number = next(n for n, line in enumerate(lines) if line.lstrip("- ").startswith(f"{key}:"))
+    head = lines[number][: lines[number].index(key)]
+    lines[number] = f"{head}{key}: {value}"
+    return "\n".join(lines), number + 1
+
+
+DEEP_LIST = "## Summary\n\n" + "".join("  " * depth + "- step\n" for depth in range(600))
+GUIDANCE = "_The technical cause, and why our safeguards did not stop it. Blameless: systems, not people._"
+for name, (text, line), fragment in [
+    ("impossible-start.md", bare(front_matter_file(id="INC-2099-020"), "started_at", "2025-02-30T10:00:00Z"),
+     "February has no day 30"),
+    ("impossible-due.md", bare(front_matter_file(id="INC-2099-021", action_items=[{"title": "Renew", "owner": "@a",
+     "due": "x"}]), "due", "2025-13-01"), "there is no month 13"),
+    ("huge-number.md", bare(front_matter_file(id="INC-2099-022", effort_days=1), "effort_days", "9" * 400),
+     "is out of range"),
+    ("nested.md", bare(front_matter_file(id="INC-2099-023"), "title", "[" * 100_000 + "]" * 100_000),
+     "more than 64 levels deep"),
+    ("hide.md", bare(front_matter_file(id="INC-2099-024", hide="toc"), "hide", "5"), "'hide': must be a list"),
+]:  # fmt: skip
+    BROKEN[name] = (text, line, fragment)
+BROKEN["deep-list.md"] = (
+    front_matter_file(id="INC-2099-025", body=DEEP_LIST),
+    None,
+    "internal error while converting",
+)
+BROKEN["guidance.md"] = (
+    front_matter_file(id="INC-2099-026", body=f"## Summary\n\nIt broke.\n\n## Root Cause\n\n{GUIDANCE}\n"),
+    front_matter_file(id="INC-2099-026", body=f"## Summary\n\nIt broke.\n\n## Root Cause\n\n{GUIDANCE}\n")
+    .split("\n")
+    .index(GUIDANCE)
+    + 1,
+    "the Root Cause section still holds the template's guidance",
+)
 GOOD = [
     ("bom.md", "\ufeff" + front_matter_file(id="INC-2099-100")),
     ("crlf.md", front_matter_file(id="INC-2099-101").replace("\n", "\r\n")),
@@ -231,6 +270,11 @@ def test_broken_files_are_each_reported_once_and_the_rest_still_builds(tmp_path:
         "INC-2099-011",
         "INC-2099-012",
         "INC-2099-016",  # a bad factor is dropped, the record kept
+        "INC-2099-021",  # an impossible due date: the item's due is dropped
+        "INC-2099-022",
+        "INC-2099-024",
+        "INC-2099-025",  # its Markdown could not be converted: shown as text, still counted
+        "INC-2099-026",
     }
     assert kept <= ids
     assert len(ids) == len(sample_files()) - 2 + 2 + len(kept)
@@ -239,6 +283,10 @@ def test_broken_files_are_each_reported_once_and_the_rest_still_builds(tmp_path:
     assert "This postmortem has errors" in page and "is not one of draft" in page
     assert not (tmp_path / "site/postmortems/broken/binary/index.html").exists()
     assert not any("Traceback" in m for m in messages)
+    deep = (tmp_path / "site/postmortems/broken/deep-list/index.html").read_text()
+    assert '<pre class="pm-unrendered">## Summary' in deep and "RecursionError" in deep  # listed on its page
+    impossible = (tmp_path / "site/postmortems/broken/impossible-start/index.html").read_text()
+    assert "February has no day 30" in impossible
 
 
 def test_strict_build_fails_on_broken_files(tmp_path: Path) -> None:

@@ -74,6 +74,7 @@ def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
         "repeat-rate",
         "completion-rate",
         "time-to-postmortem",
+        "postmortems-on-time",
         "factor-team-heatmap",
     }
     figure = json.loads(charts["incidents-by-severity"].figure)
@@ -86,6 +87,11 @@ def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
     assert mttr[1]["y"] == [m["mttr_minutes_median"] for m in months]
     repeat = json.loads(charts["repeat-rate"].figure)["data"][0]["y"]
     assert repeat == [None if m["repeat_rate"] is None else round(m["repeat_rate"] * 100, 1) for m in months]
+    on_time = json.loads(charts["postmortems-on-time"].figure)["data"][0]["y"]
+    shares = [m["postmortems_on_time"] for m in months]
+    assert on_time == [None if v is None else round(v * 100, 1) for v in shares] and len(on_time) == len(
+        months
+    )
     # Every chart carries its numbers as a table, one row per month.
     assert [row[0] for row in charts["mttr"].rows] == [m["month"] for m in months]
     assert charts["incidents-by-severity"].rows[2] == ["2025-03", 0, 2, 0, 2]

@@ -20,8 +20,9 @@ from typing import Any
 import yaml
 
 from ..records import NEW_POSTMORTEM
+from ..records.legacy import parse_legacy_header
 from ..records.model import Service
-from ..records.parse import decode, parse_legacy_header, split_front_matter
+from ..records.parse import decode, split_front_matter
 from ..records.validate import ID_RE, NAME_RE, Rules, closest
 from .project import Site, UsageError, archive_files
 
@@ -152,8 +153,8 @@ class ArchiveIndex:
                 self.ids.add(match.group(2).upper())
             return
         header = parse_legacy_header(rel, text)
-        if header is not None and isinstance(header[0].get("id"), str):
-            self.ids.add(header[0]["id"].strip().upper())
+        if header is not None and isinstance(header.fields.get("id"), str):
+            self.ids.add(header.fields["id"].strip().upper())
 
     def next_id(self, year: int) -> str:
         """`INC-<year>-<NNN>`: one more than the highest number used that year, and reserve it."""

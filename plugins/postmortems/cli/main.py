@@ -15,21 +15,24 @@ import argparse
 import datetime as dt
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from .diagnostics import FORMATS, failed, inside, render, select, shown_path, summary
+from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
 from .macros import site_macros_problems
 from .project import (
     Site,
     UsageError,
     check_archive,
+    check_loop,
     find_config,
     load_services,
     load_site,
     located,
     markdown_files,
     resolve_paths,
+    search_config,
+    standalone_site,
 )
 
 PROG = "postmortems"
@@ -86,7 +89,7 @@ def build_parser() -> argparse.ArgumentParser:
     config.add_argument(
         "--config",
         metavar="FILE",
-        help="the site's MkDocs config (default: mkdocs.yml in the current folder)",
+        help="the site's MkDocs config (default: mkdocs.yml in the current folder or the nearest above it)",
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.required = True
@@ -97,7 +100,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="check postmortems as `mkdocs build` would, without building",
         description="Check the postmortems as the plugin does during `mkdocs build`, without building the "
         "site. The whole archive is read (duplicate and related ids need it); only problems in PATHS "
-        "are reported.",
+        "are reported. With no mkdocs.yml here or above, PATHS are the archive, checked with the "
+        "format's defaults.",
     )
     validate.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or folders to report on (default: all)"
@@ -127,12 +131,17 @@ def build_parser() -> argparse.ArgumentParser:
         help="rewrite legacy bold-header postmortems to front matter",
         description="Rewrite legacy postmortems (a '**Field:** value' header instead of front matter) to "
         "front matter. Every body line is kept; a file is only written when it reads back as the same "
-        "record.",
+        "record. Each migrated file is validated: what still needs work is listed, and makes the "
+        "exit code 1.",
     )
     migrate.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or folders (default: all postmortems)"
     )
-    migrate.add_argument("--dry-run", action="store_true", help="print a unified diff, change nothing")
+    migrate.add_argument("--dry-run", action="store_true", help="print each resulting file, change nothing")
+    migrate.add_argument("--diff", action="store_true", help="print a unified diff instead, change nothing")
+    migrate.add_argument(
+        "--strict", action="store_true", help="a warning in a migrated file fails too, like validate --strict"
+    )
     migrate.set_defaults(handler=cmd_migrate)
 
     importer = sub.add_parser(
@@ -157,6 +166,40 @@ def build_parser() -> argparse.ArgumentParser:
         "--dry-run", action="store_true", help="print the files that would be written, write nothing"
     )
     pagerduty.set_defaults(handler=cmd_import_pagerduty)
+
+    export = sub.add_parser(
+        "export",
+        help="write the decided epics and their action items as tracker import files",
+        description="Write the epics of the promote_to_epic and bundle_with_existing decisions, with their "
+        "promoted action items as children, as files a tracker imports. Files only: no network, no token.",
+    )
+    trackers = export.add_subparsers(dest="tracker", metavar="TRACKER", parser_class=_Parser)
+    trackers.required = True
+    out = _Parser(add_help=False)
+    out.add_argument(
+        "--out", metavar="DIR", default="tracker-export", help="folder to write to (default: tracker-export)"
+    )
+    jira = trackers.add_parser(
+        "jira",
+        parents=[config, out],
+        help="a Jira CSV import file and Jira Cloud bulk-create bodies",
+        description="Write jira-import.csv (Jira's CSV importer: epics first, each child naming its epic's "
+        "Issue ID in Parent) and the JSON bodies of Jira Cloud's POST /rest/api/3/issue/bulk, at most 50 "
+        "issues each: jira-epics-bulk-NNN.json, then jira-issues-bulk-NNN.json (children whose parent is "
+        "the epic key of the decisions file).",
+    )
+    jira.add_argument(
+        "--project", metavar="KEY", help="project key of every issue (default: the epic's, MOD-123 → MOD)"
+    )
+    jira.set_defaults(handler=cmd_export_jira)
+    github = trackers.add_parser(
+        "github",
+        parents=[config, out],
+        help="GitHub issue bodies",
+        description="Write github-issues.json: one body per issue for GitHub's POST "
+        "/repos/{owner}/{repo}/issues, the epics first, then their action items.",
+    )
+    github.set_defaults(handler=cmd_export_github)
     return parser
 
 
@@ -167,23 +210,43 @@ def _site(args: argparse.Namespace) -> Site:
     return load_site(find_config(args.config))
 
 
+def _site_or_paths(args: argparse.Namespace) -> Site:
+    """The site of the nearest mkdocs.yml; without one, the given paths under the format's defaults."""
+    config = search_config(args.config)
+    if config is not None:
+        return load_site(config)
+    site = standalone_site(args.paths)
+    catalog = shown_path(os.path.join(site.docs_dir, site.catalog)) if site.catalog else None
+    _say(
+        f"{PROG}: note: no mkdocs.yml in {os.getcwd()} or any folder "
+        f"above it: checking {', '.join(shown_path(p) for p in site.roots)} with the format's defaults "
+        f"(severities {', '.join(site.rules.severities)}; aliases "
+        f"{', '.join(f'{k}={v}' for k, v in site.rules.aliases.items())}; as_of {site.rules.as_of}; "
+        + (f"catalog {catalog})" if catalog else "no service catalog)")
+    )
+    return site
+
+
 # --------------------------------------------------------------------------- subcommands
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report the problems `mkdocs build` would log, for the files asked about."""
-    site = _site(args)
+    site = _site_or_paths(args)
     targets = resolve_paths(args.paths, site)
     catalog, problems = load_services(site)
     archive = check_archive(site, catalog)
     problems += located(archive.problems, site.docs_dir)
-    problems += site_macros_problems(site)
+    if not site.roots:  # a site's mkdocs.yml, whose mkdocs-macros options say what it renders
+        problems += site_macros_problems(site)
+    _inputs, loop_problems = check_loop(site, archive.records, catalog)
+    problems += loop_problems
     shown = select(problems, targets)
     output = render(shown, args.format)
     if output:
         print(output)
-    sources = [os.path.join(site.docs_dir, rel) for rel in archive.entries]
-    known = {*sources, *site.catalog_files()}
+    sources = [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive.entries]
+    known = {*sources, *site.catalog_files(), *site.loop_file_paths()}
     for target in targets:
         if os.path.isfile(target) and target not in known:
             _say(
@@ -191,7 +254,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 f"{shown_path(site.archive_dir)}/): not checked"
             )
     if not sources:
-        _say(f"{PROG}: note: no postmortems found under {shown_path(site.archive_dir)}/")
+        where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
+        _say(f"{PROG}: note: no postmortems found under {where}")
     checked = sum(1 for path in sources if inside(path, targets)) if targets else len(sources)
     _say(f"{PROG}: {summary(shown, checked)}")
     return 1 if failed(shown, args.strict) else 0
@@ -234,28 +298,40 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(args: argparse.Namespace) -> int:
-    """Rewrite legacy files to front matter (or show the diff); fail if any file could not be."""
+    """Rewrite legacy files to front matter (or show the result); fail if any file could not be
+    migrated or still needs work once migrated."""
     from .migrate import migrate_file
 
-    site = _site(args)
+    site = _site_or_paths(args)
     files = markdown_files(site, resolve_paths(args.paths, site))
+    dry_run = args.dry_run or args.diff
     counts = {"migrated": 0, "skipped": 0, "failed": 0}
+    unfinished = 0
     for path in files:
         shown = shown_path(path)
-        result = migrate_file(path, shown, site.rules, site.max_bytes, args.dry_run)
+        result = migrate_file(path, shown, site.rules, site.max_bytes, dry_run)
         counts[result.outcome] += 1
         if result.outcome == "migrated":
-            if args.dry_run:
+            if args.diff:
                 sys.stdout.write(result.diff(shown))
+            elif dry_run:
+                sys.stdout.write(f"==> {shown} <==\n{result.new}\n")
             else:
                 print(f"migrated {shown}")
+            for line in as_text(result.problems):
+                _say(line.replace(": info: ", ": note: ", 1))
+            if result.needs_work(args.strict):
+                unfinished += 1
         elif result.outcome == "skipped":
             _say(f"{shown}: note: skipped: {result.message}")
         else:
             _say(f"{shown}: error: {result.message}")
-    verb = "would be migrated" if args.dry_run else "migrated"
-    _say(f"{PROG}: {counts['migrated']} {verb}, {counts['skipped']} skipped, {counts['failed']} failed")
-    return 1 if counts["failed"] else 0
+    verb = "would be migrated" if dry_run else "migrated"
+    still = f" ({unfinished} still need work: see above)" if unfinished else ""
+    _say(
+        f"{PROG}: {counts['migrated']} {verb}{still}, {counts['skipped']} skipped, {counts['failed']} failed"
+    )
+    return 1 if counts["failed"] or unfinished else 0
 
 
 def cmd_import_pagerduty(args: argparse.Namespace) -> int:
@@ -331,6 +407,83 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
     verb = "would be created" if args.dry_run else "created"
     _say(f"{PROG}: {created} {verb}, {skipped} already imported, {errors} failed")
     return 1 if errors else 0
+
+
+def _epics(args: argparse.Namespace) -> tuple[Site, list[Any]]:
+    """The site and the epics to export; the decisions file's problems are shown, not fatal."""
+    from .trackers import epics
+
+    site = _site(args)
+    catalog, _problems = load_services(site)
+    archive = check_archive(site, catalog, jobs=1)  # whole records: the action items and their epics
+    inputs, problems = check_loop(site, archive.records, catalog)
+    files = set(site.loop_file_paths())
+    for line in as_text(p for p in problems if p.path in files and p.level != "info"):
+        _say(line)
+    for record in archive.records:
+        record.url = site.page_url(record.source)
+    as_of = site.rules.as_of or dt.datetime.now(dt.timezone.utc).date()  # load_site always sets it
+    return site, epics(archive.records, inputs.decisions, as_of)
+
+
+def _write(folder: str, name: str, text: str) -> None:
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, name)
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        handle.write(text)
+    print(shown_path(path))
+
+
+def _json(value: Any) -> str:
+    import json
+
+    return json.dumps(value, indent=2, ensure_ascii=False) + "\n"
+
+
+def _export(args: argparse.Namespace, write: Callable[[Site, list[Any]], None]) -> int:
+    """The epics, written by `write`; exit 1 when there is none."""
+    site, found = _epics(args)
+    if not found:
+        shown = site.loop.decisions.shown if site.loop else "the decisions file"
+        kinds = "promote_to_epic or bundle_with_existing"
+        _say(f"{PROG}: nothing to export: no {kinds} decision with an epic in {shown} (decided by as_of)")
+        return 1
+    write(site, found)
+    _say(f"{PROG}: {len(found)} epics, {sum(len(e.items) for e in found)} action items")
+    return 0
+
+
+def cmd_export_jira(args: argparse.Namespace) -> int:
+    """The CSV import file and the bulk-create bodies; stale bodies of an earlier run are removed."""
+    import glob
+
+    from .trackers import jira_bulk, jira_csv
+
+    def write(site: Site, found: list[Any]) -> None:
+        try:
+            epic_bodies, item_bodies = jira_bulk(found, args.project, site.site_url)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from None
+        for stale in glob.glob(os.path.join(args.out, "jira-*-bulk-*.json")):
+            os.remove(stale)
+        _write(args.out, "jira-import.csv", jira_csv(found, site.site_url))
+        for kind, bodies in (("epics", epic_bodies), ("issues", item_bodies)):
+            for number, body in enumerate(bodies, start=1):
+                _write(args.out, f"jira-{kind}-bulk-{number:03d}.json", _json(body))
+
+    return _export(args, write)
+
+
+def cmd_export_github(args: argparse.Namespace) -> int:
+    """The issue bodies, epics first."""
+    from .trackers import github_issues
+
+    return _export(
+        args,
+        lambda site, found: _write(
+            args.out, "github-issues.json", _json(github_issues(found, site.site_url))
+        ),
+    )
 
 
 # --------------------------------------------------------------------------- entry point

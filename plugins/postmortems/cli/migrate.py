@@ -1,40 +1,41 @@
 """Rewriting legacy bold-header postmortems (spec §1, "Legacy form") to front matter.
 
-The H1 title and the recognised `**Field:**` lines become front-matter fields; every other
-line stays, verbatim and in order. Before anything is written the new text is parsed and
-validated again and must give the same fields and the same record as the legacy file did:
-a migration that would change what the archive says is refused, not written.
+The H1 title and the header lines whose value could be read become front-matter fields; a
+header line that holds a section's text (`**Root cause:** …`) becomes that section; every
+other line stays, verbatim and in order, among them any value that could not be read. Before
+anything is written the new text is parsed and validated again and must give the same fields
+and the same record as the legacy file did: a migration that would change what the archive
+says is refused, not written. What the reader noted and what the migrated file still lacks
+are reported with their line in the migrated file, so a person can finish the job.
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import difflib
 import os
-import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..records.model import FIELDS, ActionItem, Postmortem
-from ..records.parse import decode, parse_document, parse_legacy_header, split_front_matter
+from ..records.legacy import LegacyHeader, parse_legacy_header
+from ..records.model import FIELDS, ActionItem, Postmortem, Problem
+from ..records.parse import decode, parse_document, parse_sections, split_front_matter
 from ..records.validate import Rules, validate
 from .authoring import yaml_value
 
 Outcome = Literal["migrated", "skipped", "failed"]
 
-_BOLD_VALUE = re.compile(r"\*\*[^*]+\*\*[ \t]*:?[ \t]*(.*?)[ \t]*$")
-
 
 @dataclass
 class Migration:
-    """What migrating one file did or would do."""
+    """What migrating one file did or would do. `problems`: what the reader noted and what
+    validating the migrated text found, on the lines of the migrated text."""
 
     path: str  # as given, for messages
     outcome: Outcome
     message: str
     old: str = ""
     new: str = ""
+    problems: list[Problem] = field(default_factory=list)
 
     def diff(self, label: str) -> str:
         """A unified diff of the change, `label` being the path shown in its header."""
@@ -46,22 +47,16 @@ class Migration:
         )
         return "".join(lines)
 
+    def needs_work(self, strict: bool = False) -> bool:
+        """Whether the migrated file still needs a person: an error, a value the reader could
+        not read or doubted (its warnings), or with `strict` any warning."""
+        return any(
+            p.level == "error" or (p.level == "warning" and (strict or p.key == READER))
+            for p in self.problems
+        )
 
-def _raw_value(text_lines: list[str], line: int | None) -> str | None:
-    if not line:
-        return None
-    match = _BOLD_VALUE.search(text_lines[line - 1])
-    return match.group(1) if match else None
 
-
-def _normalised(fields: dict[str, Any]) -> dict[str, Any]:
-    """Legacy values as front matter should hold them: dates as dates, not text."""
-    out = dict(fields)
-    published = out.get("published_at")
-    if isinstance(published, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", published.strip()):
-        with contextlib.suppress(ValueError):  # 2025-02-30 stays text, and fails validation as before
-            out["published_at"] = dt.date.fromisoformat(published.strip())
-    return out
+READER = "migrate"  # the key of the reader's own notes, beside validation's field keys
 
 
 def front_matter(fields: dict[str, Any], comments: dict[str, str]) -> list[str]:
@@ -107,51 +102,90 @@ def signature(record: Postmortem | None) -> tuple[Any, ...] | None:
     )
 
 
-def migrate_text(path: str, text: str, rules: Rules) -> tuple[str | None, str]:
-    """The front-matter form of a legacy file's text, or None and the reason it cannot be."""
-    front, _first, _body = split_front_matter(text)
-    if front is not None:
-        return None, "already has front matter"
-    header = parse_legacy_header(path, text)
+@dataclass
+class _Rewrite:
+    text: str
+    where: dict[int, int]  # line of the legacy text -> line of the new text
+
+
+def _rewrite(text: str, header: LegacyHeader, fields: dict[str, Any]) -> _Rewrite:
+    """The new text: front matter, then every line not consumed, with the sections taken from
+    header lines placed before the first `##` heading. `where` maps old lines to new ones (a
+    consumed line to the field or heading it became)."""
+    front = front_matter(fields, header.comments)
+    field_lines = {line.split(":", 1)[0]: number for number, line in enumerate(front, start=1)}
+    old_lines = text.split("\n")
+    first_heading = next((n for n, line in enumerate(old_lines, start=1) if line.startswith("## ")), None)
+    out = list(front)
+    where: dict[int, int] = {}
+    consumed = set(header.consumed)
+
+    def add_sections() -> None:
+        for part in sorted(header.sections.values(), key=lambda s: s.line):
+            where[part.line] = len(out) + 1
+            out.extend([f"## {part.title}", "", part.text, ""])
+
+    for number, line in enumerate(old_lines, start=1):
+        if number == first_heading:
+            add_sections()
+        if number in consumed:
+            continue
+        out.append(line)
+        where[number] = len(out)
+    if first_heading is None and header.sections:
+        out.append("")
+        add_sections()
+    for key, at in header.lines.items():
+        if at in consumed and at not in where and str(key[0]) in field_lines:
+            where[at] = field_lines[str(key[0])]
+    return _Rewrite("\n".join(out), where)
+
+
+def migrate_text(path: str, text: str, rules: Rules) -> Migration:
+    """The front-matter form of a legacy file's text (outcome "migrated"), or why there is none."""
+    found, _first, _body = split_front_matter(text)
+    if found is not None:
+        return Migration(path, "skipped", "already has front matter")
+    header = parse_legacy_header(path, text, set(parse_sections(text, 1)))
     if header is None:
-        return None, "no legacy header (no '**Incident ID:**' line before the first '##' heading)"
-    fields, lines, consumed = header
-    text_lines = text.split("\n")
-    drop = set(consumed)
-    if "duration" in _legacy_keys(text_lines, consumed) and "resolved_at" not in fields:
-        # A Duration we could not turn into resolved_at stays in the body: nothing is lost.
-        drop.discard(_legacy_keys(text_lines, consumed)["duration"])
-    fields = _normalised(fields)
-    comments: dict[str, str] = {}
-    raw_status = _raw_value(text_lines, lines.get(("status",)))
-    if raw_status is not None and raw_status.strip().lower() != fields.get("status"):
-        comments["status"] = f"legacy status: {raw_status.strip()}"
-    body = [line for number, line in enumerate(text_lines, start=1) if number not in drop]
-    new_text = "\n".join([*front_matter(fields, comments), *body])
+        return Migration(
+            path, "skipped", "no legacy header (no '**Incident ID:**' line before the first '##' heading)"
+        )
+    fields = header.front_matter()
+    rewrite = _rewrite(text, header, fields)
 
     # The check that makes this safe: same fields, same record.
     old_record, _old_problems = validate(parse_document(path, text), rules)
-    new_doc = parse_document(path, new_text)
+    new_doc = parse_document(path, rewrite.text)
     new_record, new_problems = validate(new_doc, rules)
     if new_doc.front != fields:
         changed = sorted(k for k in set(fields) | set(new_doc.front) if fields.get(k) != new_doc.front.get(k))
-        return None, f"the front matter would not read back the same ({', '.join(changed)}): not changed"
+        return Migration(
+            path,
+            "failed",
+            f"the front matter would not read back the same ({', '.join(changed)}): not changed",
+        )
     if signature(old_record) != signature(new_record):
-        return None, "the migrated file would describe a different record: not changed"
+        return Migration(path, "failed", "the migrated file would describe a different record: not changed")
     if old_record is not None and new_record is None:
         errors = "; ".join(p.message for p in new_problems if p.level == "error")
-        return None, f"the migrated file would not validate ({errors}): not changed"
-    return new_text, "migrated to front matter"
-
-
-def _legacy_keys(text_lines: list[str], consumed: list[int]) -> dict[str, int]:
-    """Which consumed line held which legacy field, by its bold label."""
-    out: dict[str, int] = {}
-    for number in consumed:
-        match = re.match(r"^[ \t]*\*\*([^*:]+?)[ \t]*:?[ \t]*\*\*", text_lines[number - 1])
-        if match:
-            out.setdefault(match.group(1).strip().lower(), number)
-    return out
+        return Migration(path, "failed", f"the migrated file would not validate ({errors}): not changed")
+    notes = [
+        Problem(note.level, path, rewrite.where.get(note.line, note.line), note.message, key=READER)
+        for note in header.notes
+    ]
+    # A required field that is missing is reported on line 1; point at the header line it
+    # would have come from, which stays in the body, where it can be fixed.
+    found_lines = {str(key[0]): rewrite.where.get(line) for key, line in header.lines.items()}
+    problems = [
+        replace(p, line=found_lines.get((p.key or "").split(".")[0]) or p.line)
+        if p.line == 1 and p.key and (p.key or "").split(".")[0] not in fields
+        else p
+        for p in new_problems
+    ]
+    migration = Migration(path, "migrated", "migrated to front matter", text, rewrite.text)
+    migration.problems = sorted(notes + problems, key=lambda p: (p.line or 0, p.level != "error"))
+    return migration
 
 
 def migrate_file(abs_path: str, shown: str, rules: Rules, max_bytes: int, dry_run: bool) -> Migration:
@@ -164,18 +198,14 @@ def migrate_file(abs_path: str, shown: str, rules: Rules, max_bytes: int, dry_ru
     text, problems = decode(shown, data, max_bytes)
     if text is None:
         return Migration(shown, "failed", problems[0].message if problems else "cannot read the file")
-    new_text, reason = migrate_text(shown, text, rules)
-    if new_text is None:
-        outcome: Outcome = "skipped" if reason.startswith(("already", "no legacy")) else "failed"
-        return Migration(shown, outcome, reason)
-    migration = Migration(shown, "migrated", reason, text, new_text)
-    if dry_run:
+    migration = migrate_text(shown, text, rules)
+    if migration.outcome != "migrated" or dry_run:
         return migration
     newline = "\r\n" if b"\r\n" in data else "\n"
     temp = f"{abs_path}.postmortems-migrate.tmp"
     try:
         with open(temp, "w", encoding="utf-8", newline=newline) as handle:
-            handle.write(new_text)
+            handle.write(migration.new)
         os.replace(temp, abs_path)
     except OSError as exc:
         if os.path.exists(temp):

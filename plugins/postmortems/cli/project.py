@@ -20,6 +20,7 @@ from typing import Any
 
 import yaml
 
+from ..insight.policy import parse_policy
 from ..records.archive import (
     DEFAULT_CATALOG,
     DEFAULT_MAX_FILE_KB,
@@ -32,8 +33,9 @@ from ..records.archive import (
     keep_cross_check_lines,
     read_file,
 )
-from ..records.catalog import load_catalog
+from ..records.catalog import backstage_files, check_maturity, load_catalog
 from ..records.model import Level, Postmortem, Problem, Service
+from ..records.modernization import LoopFiles, LoopInputs, loop_files, read_loop_files
 from ..records.parse import merge_mappings
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 
@@ -170,6 +172,12 @@ class Site:
     max_bytes: int
     exclude: Callable[[str], bool] = field(compare=False)
     backstage_types: tuple[str, ...] = ("service",)  # the Component types that are services
+    # Without a mkdocs.yml: the files and folders given, which are then the whole archive.
+    roots: tuple[str, ...] = ()
+    loop: LoopFiles | None = None  # the decisions, rubric and targets files (options of the same names)
+    scoring: str | None = None  # the scoring model laid over the defaults, absolute
+    site_url: str = ""
+    use_directory_urls: bool = True
 
     @property
     def config_dir(self) -> str:
@@ -179,30 +187,108 @@ class Site:
     def archive_dir(self) -> str:
         return os.path.normpath(os.path.join(self.docs_dir, self.path))
 
+    def loop_file_paths(self) -> list[str]:
+        """Absolute paths of the decisions, rubric and targets files, whose problems `validate` reports."""
+        return [f.path for f in self.loop.all()] if self.loop is not None else []
+
+    def page_url(self, source: str) -> str:
+        """The site-relative URL MkDocs gives a postmortem file (docs-relative path)."""
+        stem = source[:-3] if source.endswith(".md") else source
+        if stem == "index" or stem.endswith("/index"):
+            return stem[: -len("index")] if self.use_directory_urls else stem + ".html"
+        return stem + "/" if self.use_directory_urls else stem + ".html"
+
     def catalog_files(self) -> list[str]:
         """Absolute paths of the catalog files, whose problems `validate` reports too."""
         found = [os.path.normpath(os.path.join(self.docs_dir, self.catalog))] if self.catalog else []
-        return found + [os.path.normpath(os.path.join(self.config_dir, path)) for path in self.backstage]
+        for entry in self.backstage:
+            found.extend(os.path.normpath(path) for path in backstage_files(self.config_dir, entry))
+        return found
 
     def source(self, abs_path: str) -> str | None:
         """The docs-relative path the plugin knows a file by, or None if it is not a postmortem."""
-        rel = os.path.relpath(os.path.abspath(abs_path), self.docs_dir).replace(os.sep, "/")
+        absolute = os.path.abspath(abs_path)
+        rel = os.path.relpath(absolute, self.docs_dir).replace(os.sep, "/")
+        if self.roots:
+            inside = any(
+                absolute == root or absolute.startswith(root.rstrip(os.sep) + os.sep) for root in self.roots
+            )
+            return rel if inside and rel.endswith(".md") and not self.exclude(rel) else None
         prefix = self.path.strip("/") + "/"
         if not rel.startswith(prefix) or not rel.endswith(".md") or self.exclude(rel):
             return None
         return rel
 
+    @property
+    def folders(self) -> list[str]:
+        """Where the postmortems are looked for: the archive folder, or the given paths."""
+        return list(self.roots) if self.roots else [self.archive_dir]
+
 
 def find_config(explicit: str | None) -> str:
-    """The config file to use: --config, else mkdocs.yml (or mkdocs.yaml) in the current folder."""
+    """The config file to use: --config, else mkdocs.yml (or mkdocs.yaml) in the current folder
+    or the nearest folder above it, as git finds its repository."""
+    found = search_config(explicit)
+    if found is None:
+        raise ConfigError(
+            f"no mkdocs.yml in {os.getcwd()} or any folder above it: run from the site's folder or pass "
+            "--config FILE"
+        )
+    return found
+
+
+def search_config(explicit: str | None) -> str | None:
+    """--config (which must exist), else the nearest mkdocs.yml from the current folder up, or None."""
     if explicit:
         if not os.path.isfile(explicit):
             raise ConfigError(f"{explicit}: config file not found")
         return os.path.abspath(explicit)
-    for name in CONFIG_NAMES:
-        if os.path.isfile(name):
-            return os.path.abspath(name)
-    raise ConfigError("no mkdocs.yml in the current folder: run from the site's folder or pass --config FILE")
+    folder = os.getcwd()
+    while True:
+        for name in CONFIG_NAMES:
+            path = os.path.join(folder, name)
+            if os.path.isfile(path):
+                return path
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            return None
+        folder = parent
+
+
+# The contract's default places (§1, §2), used when there is no mkdocs.yml to say otherwise.
+CONTRACT_ARCHIVE = os.path.join("content", "postmortems")
+CONTRACT_CATALOG = os.path.join("content", "services.yml")
+
+
+def standalone_site(paths: Sequence[str], today: dt.date | None = None) -> Site:
+    """A site without a mkdocs.yml: the given files and folders (default: the contract's
+    content/postmortems/) are the archive, checked by the contract's defaults, with the
+    contract's content/services.yml as the catalog when there is one."""
+    cwd = os.getcwd()
+    if not paths:
+        if not os.path.isdir(CONTRACT_ARCHIVE):
+            raise ConfigError(
+                f"no mkdocs.yml in {cwd} or any folder above it, and no {CONTRACT_ARCHIVE}/: pass the "
+                "postmortem files or folders to check, or --config FILE"
+            )
+        paths = [CONTRACT_ARCHIVE]
+    roots = []
+    for path in paths:
+        if not os.path.exists(path):
+            raise UsageError(f"{path}: no such file or folder")
+        roots.append(os.path.abspath(path))
+    catalog = CONTRACT_CATALOG if os.path.isfile(CONTRACT_CATALOG) else None
+    return Site(
+        config_file="",
+        docs_dir=cwd,
+        path="",
+        catalog=catalog,
+        backstage=(),
+        rules=Rules(as_of=today or dt.datetime.now(dt.timezone.utc).date()),
+        max_bytes=DEFAULT_MAX_FILE_KB * 1024,
+        exclude=_exclusions(None, ""),
+        roots=tuple(roots),
+    )
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:
@@ -280,6 +366,12 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         level,
         extra_keys=frozenset(_str_list(options.get("extra_keys", []), "extra_keys", display)),
     )
+    try:
+        parse_policy(options.get("policy"), severities)
+    except ValueError as exc:
+        raise ConfigError(f"{display}: postmortems option {exc}") from None
+    scoring = text("scoring", None)
+    site_url = config.get("site_url")
     return Site(
         config_file=config_file,
         docs_dir=docs_dir,
@@ -290,6 +382,10 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         max_bytes=max_kb * 1024,
         exclude=_exclusions(config.get("exclude_docs"), display),
         backstage_types=_str_list(options.get("backstage_types", ["service"]), "backstage_types", display),
+        loop=loop_files(config_dir, text("decisions", None), text("maturity", None), text("targets", None)),
+        scoring=os.path.join(config_dir, scoring) if scoring else None,
+        site_url=site_url if isinstance(site_url, str) else "",
+        use_directory_urls=config.get("use_directory_urls", True) is not False,
     )
 
 
@@ -299,14 +395,17 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
 def archive_files(site: Site) -> list[str]:
     """Docs-relative paths of every postmortem file, in MkDocs' walk order."""
     found: list[str] = []
-    root = site.archive_dir
-    for folder, dirs, names in os.walk(root, followlinks=True):
-        dirs.sort()
-        for name in sorted(names):
-            rel = site.source(os.path.join(folder, name))
-            if rel is not None:
-                found.append(rel)
-    return found
+    for root in site.folders:
+        if os.path.isfile(root):
+            rel = site.source(root)
+            found.extend([rel] if rel is not None else [])
+        for folder, dirs, names in os.walk(root, followlinks=True):
+            dirs.sort()
+            for name in sorted(names):
+                rel = site.source(os.path.join(folder, name))
+                if rel is not None:
+                    found.append(rel)
+    return list(dict.fromkeys(found))
 
 
 def resolve_paths(paths: Sequence[str], site: Site) -> list[str]:
@@ -329,7 +428,7 @@ def resolve_paths(paths: Sequence[str], site: Site) -> list[str]:
 def markdown_files(site: Site, targets: Sequence[str]) -> list[str]:
     """Absolute paths of the Markdown files named or inside the named folders (default: the archive)."""
     if not targets:
-        return [os.path.join(site.docs_dir, rel) for rel in archive_files(site)]
+        return [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive_files(site)]
     found: list[str] = []
     for target in targets:
         if os.path.isfile(target):
@@ -386,6 +485,7 @@ def _slim(entry: Entry) -> Entry:
             teams=record.teams,
             related=record.related,
             legacy=record.legacy,
+            contributing_factors=record.contributing_factors,  # the decisions file names factors
         )
     keep_cross_check_lines(entry)
     entry.body = None if entry.body is None else ""
@@ -510,3 +610,39 @@ def _check(site: Site, catalog: dict[str, Service] | None, jobs: int | None) -> 
     archive.problems.extend(cross_check(archive.entries, catalog))
     archive.problems.sort(key=lambda p: (p.path, p.line or 0))
     return archive
+
+
+# --------------------------------------------------------------------------- the loop's files
+
+
+def scoring_window(site: Site) -> tuple[int, list[Problem]]:
+    """The scoring window (the default time to a decision's review), and the problem with the
+    scoring model, if any: `mkdocs build` stops on it, so `validate` reports it as an error."""
+    from ..insight.scoring import ScoringError, load_model  # here: only what needs it pays for it
+
+    try:
+        return load_model(site.scoring).window_days, []
+    except ScoringError as exc:
+        where = site.scoring or site.config_file
+        return 90, [Problem("error", where, None, str(exc).split(": ", 1)[-1])]
+
+
+def check_loop(
+    site: Site, records: Sequence[Postmortem], catalog: dict[str, Service] | None
+) -> tuple[LoopInputs, list[Problem]]:
+    """The decisions, rubric and targets files read and checked as the plugin does, with the
+    catalog's maturity criteria against the rubric; problem paths are absolute."""
+    window, problems = scoring_window(site)
+    files = site.loop or loop_files(site.config_dir, None, None, None)
+    inputs = read_loop_files(
+        files,
+        window_days=window,
+        as_of=site.rules.as_of,
+        services=[*(catalog or {}), *(s for r in records for s in r.services)],
+        factors=[f for r in records for f in r.contributing_factors],
+    )
+    problems += located(inputs.problems, site.config_dir)
+    for problem in check_maturity(catalog, [c.id for c in inputs.rubric.criteria]):
+        # services.yml is named relative to the docs folder, Backstage files to the config's.
+        problems += located([problem], site.docs_dir if problem.path == site.catalog else site.config_dir)
+    return inputs, problems

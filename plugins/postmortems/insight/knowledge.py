@@ -22,6 +22,7 @@ from .metrics import (
     month_key,
     monthly_report,
 )
+from .policy import Policy, on_time_by_month
 from .scoring import Model, Score, score_service
 
 PATTERN_KINDS = {
@@ -135,12 +136,13 @@ class Knowledge:
     items: list[ItemRow]
     report: list[dict[str, object]]
     model: Model
+    policy: Policy = field(default_factory=Policy)
 
     @property
     def backlog(self) -> list[ServiceView]:
-        """Services ranked by score, highest first; ties by incidents in window, then name."""
+        """Services ranked by score, highest first; ties by name (the order of api/backlog.json)."""
         scored = [view for view in self.services.values() if view.score is not None]
-        return sorted(scored, key=lambda v: (-(v.score.score if v.score else 0), -len(v.in_window), v.name))
+        return sorted(scored, key=lambda v: (-(v.score.score if v.score else 0), v.name))
 
     @property
     def overdue(self) -> list[ItemRow]:
@@ -190,9 +192,13 @@ def build_knowledge(
     severities: Sequence[str],
     repeat_window_days: int,
     model: Model,
+    policy: Policy | None = None,
     url_for: Callable[[str, str], str] = lambda kind, key: f"{kind}/{key}/",
 ) -> Knowledge:
-    """Aggregate the records; `url_for(kind, key)` gives the site-relative URL of a generated page."""
+    """Aggregate the records; `url_for(kind, key)` gives the site-relative URL of a generated page.
+
+    The policy's figure (postmortems on time per month, §10) joins each month of the report: the
+    one figure drafts count in, so it is computed here, where the drafts still are."""
     published = sorted(
         (r for r in records if not r.is_draft), key=lambda r: (r.started_at, r.id), reverse=True
     )
@@ -259,6 +265,11 @@ def build_knowledge(
         view.score = score_service(view.name, view.service, view.incidents, model, as_of)
     for team in teams.values():
         team.services.sort()
+    policy = policy or Policy()
+    report = monthly_report(oldest_first, figures, severities, as_of)
+    on_time = on_time_by_month(records, policy, as_of)
+    for row in report:
+        row["postmortems_on_time"] = on_time.get(str(row["month"]))
 
     return Knowledge(
         as_of=as_of,
@@ -272,6 +283,7 @@ def build_knowledge(
         teams=dict(sorted(teams.items())),
         patterns={kind: dict(sorted(bucket.items())) for kind, bucket in patterns.items()},
         items=items,
-        report=monthly_report(oldest_first, figures, severities, as_of),
+        report=report,
         model=model,
+        policy=policy,
     )

@@ -53,6 +53,17 @@ def business_days(start: dt.date, end: dt.date) -> int:
     return count
 
 
+def add_business_days(start: dt.date, days: int) -> dt.date:
+    """The day `days` weekdays after start (the inverse of `business_days`): Friday + 1 is Monday."""
+    day = start
+    left = days
+    while left > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            left -= 1
+    return day
+
+
 def time_to_postmortem(record: Postmortem) -> int | None:
     """Business days from resolved_at's date to published_at."""
     if record.resolved_at is None or record.published_at is None:
@@ -130,6 +141,18 @@ def mean(values: Iterable[float | None]) -> float | None:
 def median(values: Iterable[float | None]) -> float | None:
     found = [v for v in values if v is not None]
     return round(float(statistics.median(found)), 1) if found else None
+
+
+def p90(values: Iterable[float | None]) -> float | None:
+    """Nearest rank: the smallest value v with at least 90% of the values ≤ v (§3).
+
+    The rank is ceil(0.9 × n), computed in integers: 0.9 × 10 is 9.000000000000002 in floats.
+    """
+    found = sorted(v for v in values if v is not None)
+    if not found:
+        return None
+    rank = (9 * len(found) + 9) // 10
+    return round(float(found[rank - 1]), 1)
 
 
 @dataclass(frozen=True)
@@ -214,6 +237,7 @@ def monthly_report(
                 "incidents_by_severity": by_sev,
                 "mttr_minutes_mean": mean(figures[r.id].mttr for r in month),
                 "mttr_minutes_median": median(figures[r.id].mttr for r in month),
+                "mttr_minutes_p90": p90(figures[r.id].mttr for r in month),
                 "mtta_minutes_mean": mean(figures[r.id].mtta for r in month),
                 "repeat_incidents": sum(1 for r in month if figures[r.id].repeat_of),
                 "repeat_rate": round(sum(1 for r in month if figures[r.id].repeat_of) / len(month), 4)

@@ -105,6 +105,15 @@ def month_report(kb: Knowledge, month: str) -> MonthReport | None:
     )
     report.lines.append(
         _line(
+            "Postmortems on time (policy)",
+            row["postmortems_on_time"],
+            get(prev, "postmortems_on_time"),
+            "%",
+            lower_is_better=False,
+        )
+    )
+    report.lines.append(
+        _line(
             "Time to postmortem (mean business days)",
             row["time_to_postmortem_days_mean"],
             get(prev, "time_to_postmortem_days_mean"),

@@ -13,9 +13,9 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from .model import Postmortem, Problem, Service
-from .parse import KeyPath, decode, line_of, parse_document
-from .validate import Rules, closest, validate
+from .model import KeyPath, Postmortem, Problem, Service
+from .parse import decode, line_of, parse_document
+from .validate import Rules, check_document, closest
 
 # Defaults of the options that say where the archive is and what is read, shared by the plugin's
 # config and by the command line (which reads mkdocs.yml without importing MkDocs).
@@ -35,6 +35,11 @@ class Entry:
     title: str | None = None  # the front matter title, even when the record is invalid
     page_meta: dict[str, Any] = field(default_factory=dict)  # MkDocs/Material page keys
     risky: bool = True  # whether the body's HTML may need cleaning (see sanitize.needs_cleaning)
+    # The id, services and related ids as far as they could be read: the cross-file checks look
+    # at every file, counted or not, so a broken file's duplicate id is reported in the same run.
+    ident: str | None = None
+    services: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
 
     def line_of(self, *key: str | int) -> int | None:
         return line_of(self.lines, key)
@@ -59,58 +64,102 @@ class Archive:
 
 
 def read_file(path: str, data: bytes, rules: Rules, max_bytes: int) -> tuple[Entry, list[Problem]]:
-    """Read and validate one file on its own."""
-    text, problems = decode(path, data, max_bytes)
-    if text is None:
-        return Entry(path, None, None), problems
+    """Read and validate one file on its own; whatever it holds, the answer is an entry and
+    problems. An exception past the known rules is a bug of ours, not the file's: it becomes an
+    error naming the file (and the exception, for the bug report), and the file's text is still
+    published, so one odd file never stops the archive nor loses its own content."""
+    text: str | None = None
+    try:
+        text, problems = decode(path, data, max_bytes)
+        if text is None:
+            return Entry(path, None, None), problems
+        return _read_text(path, text, rules)
+    except Exception as exc:
+        problem = internal_error(
+            path, "reading this postmortem", describe(exc), "it is left out of every index and figure"
+        )
+        return Entry(path, text, None), [problem]
+
+
+def describe(exc: BaseException) -> str:
+    """An exception as a bug report needs it: its type and its text."""
+    text = str(exc)
+    return f"{type(exc).__name__}: {text[:300]}" if text else type(exc).__name__
+
+
+def internal_error(path: str, doing: str, what: str, consequence: str) -> Problem:
+    """An unexpected exception while handling one file, as that file's error: never a traceback
+    that stops the build, never hidden either (it is an error, so --strict fails)."""
+    return Problem(
+        "error",
+        path,
+        None,
+        f"internal error while {doing} ({what}): please report it to the mkdocs-postmortems "
+        f"maintainers with this file; {consequence}",
+    )
+
+
+def _read_text(path: str, text: str, rules: Rules) -> tuple[Entry, list[Problem]]:
     if not text.strip():
         return Entry(path, text, None), [
             Problem("error", path, 1, "file is empty: write the postmortem or delete the file")
         ]
     doc = parse_document(path, text)
-    record, found = validate(doc, rules)
+    checked = check_document(doc, rules)
     title = doc.front.get("title")
-    meta = {key: value for key, value in doc.front.items() if rules.page_key(key)}
     body = doc.body if doc.body or not doc.fatal else text  # an unclosed block: show it all, lose nothing
-    entry = Entry(path, body, record, doc.lines, title if isinstance(title, str) else None, meta)
-    return entry, problems + found
+    entry = Entry(
+        path,
+        body,
+        checked.record,
+        doc.lines,
+        title if isinstance(title, str) else None,
+        checked.page_meta,
+        ident=checked.ident,
+        services=checked.services,
+        related=checked.related,
+    )
+    return entry, checked.problems
 
 
 def cross_check(entries: dict[str, Entry], catalog: dict[str, Service] | None) -> list[Problem]:
-    """Checks that need the whole archive: unique ids, related ids, catalog services, default teams."""
+    """Checks that need the whole archive: unique ids, related ids, catalog services, default
+    teams. Every file whose id, related ids or services could be read is checked, counted or
+    not, so fixing one error never reveals the next."""
     problems: list[Problem] = []
-    by_id: dict[str, Entry] = {}
+    owners: dict[str, Entry] = {}  # id -> the first file (in path order) that uses it
     for path in sorted(entries):
         entry = entries[path]
-        record = entry.record
-        if record is None:
+        if entry.ident is None:
             continue
-        first = by_id.get(record.id)
-        if first is not None:
-            problems.append(
-                Problem(
-                    "error",
-                    path,
-                    entry.line_of("id") or 1,
-                    f"'id': {record.id} is already used by {first.path}: give this postmortem the next "
-                    "free id (postmortems new shows it); it is left out of every index until then",
-                    key="id",
-                )
+        first = owners.setdefault(entry.ident, entry)
+        if first is entry:
+            continue
+        if first.record is None:
+            why = (
+                f"is also used by {first.path}, which is not counted until its own errors are fixed: give "
+                "one of them the next free id (postmortems new shows it)"
             )
-            entry.record = None
-            continue
-        by_id[record.id] = entry
+        else:
+            why = (
+                f"is already used by {first.path}: give this postmortem the next free id "
+                "(postmortems new shows it)"
+            )
+            if entry.record is not None:
+                why += "; it is left out of every index until then"
+                entry.record = None
+        problems.append(
+            Problem("error", path, entry.line_of("id") or 1, f"'id': {entry.ident} {why}", key="id")
+        )
     names = sorted(catalog) if catalog else []
-    for entry in by_id.values():
-        record = entry.record
-        assert record is not None
-        for index, other in enumerate(record.related):
-            found = by_id.get(other)
-            if found is None:
+    for path in sorted(entries):
+        entry = entries[path]
+        for index, other in enumerate(entry.related):
+            if other not in owners:
                 problems.append(
                     Problem(
                         "warning",
-                        record.source,
+                        path,
                         entry.line_of("related", index),
                         f"'related.{index}': {other} is not an incident in this archive: fix the id or "
                         "remove it",
@@ -119,20 +168,21 @@ def cross_check(entries: dict[str, Entry], catalog: dict[str, Service] | None) -
                 )
         if catalog is None:
             continue
-        for service in record.services:
+        for index, service in enumerate(entry.services):
             if service not in catalog:
                 hint = closest(service, names)
                 suggestion = f" Did you mean '{hint}'?" if hint else " Add it to the service catalog."
                 problems.append(
                     Problem(
                         "warning",
-                        record.source,
-                        entry.line_of("services", record.services.index(service)),
+                        path,
+                        entry.line_of("services", index),
                         f"'services': '{service}' is not in the service catalog.{suggestion}",
                         key="services",
                     )
                 )
-        if not record.teams:
+        record = entry.record
+        if record is not None and not record.teams:
             teams = [catalog[s].team for s in record.services if s in catalog and catalog[s].team]
             record.teams = list(dict.fromkeys(t for t in teams if t))
     return problems

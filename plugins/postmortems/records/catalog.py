@@ -16,8 +16,8 @@ from typing import Any
 import yaml
 
 from .model import CENTRALITIES, Problem, Service
-from .parse import load_yaml
-from .validate import NAME_RE
+from .parse import read_yaml_file
+from .validate import NAME_RE, closest
 
 LINK_FIELDS = ("runbook", "dashboard", "repository")
 
@@ -58,6 +58,7 @@ def _service(entry: dict[str, Any], path: str, line: int | None, problems: list[
         )
         centrality = None
     return Service(
+        source=path,
         name=name,
         team=_text(entry.get("team")),
         tier=tier,
@@ -73,17 +74,11 @@ def _service(entry: dict[str, Any], path: str, line: int | None, problems: list[
 def load_services_yaml(path: str, display: str) -> tuple[list[Service], list[Problem]]:
     """Read a `services.yml` file; `display` is the path shown in messages."""
     problems: list[Problem] = []
-    try:
-        with open(path, encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except OSError as exc:
-        return [], [Problem("error", display, None, f"cannot read the service catalog: {exc.strerror}")]
-    except UnicodeDecodeError:
-        return [], [Problem("error", display, None, "the service catalog is not valid UTF-8")]
-    data, lines, yaml_problems = load_yaml(display, text, 1)
-    problems.extend(yaml_problems)
-    if data is None:
+    read, found = read_yaml_file(path, display, "the service catalog")
+    problems.extend(found)
+    if read is None:
         return [], problems
+    data, lines = read.data, read.lines
     entries = data.get("services") if isinstance(data, dict) else None
     if not isinstance(entries, list):
         problems.append(
@@ -98,8 +93,45 @@ def load_services_yaml(path: str, display: str) -> tuple[list[Service], list[Pro
             continue
         service = _service(entry, display, line, problems)
         if service is not None:
+            at = lines.get(("services", index, "maturity"), line)
+            service.maturity, positions = _maturity(
+                entry.get("maturity"), service.name, display, problems, at
+            )
+            service.maturity_lines = tuple(
+                lines.get(("services", index, "maturity", n), at) for n in positions
+            )
             services.append(service)
     return services, problems
+
+
+def _maturity(
+    value: Any, name: str, display: str, problems: list[Problem], line: int | None = None
+) -> tuple[tuple[str, ...], list[int]]:
+    """The rubric criteria a service says it meets: a list in services.yml, comma-separated text
+    in a Backstage annotation. Returns the ids and, per id, its position in the list."""
+    if value is None:
+        return (), []
+    if isinstance(value, str):
+        value = [part for part in (p.strip() for p in value.split(",")) if part]
+    if not isinstance(value, list):
+        problems.append(
+            Problem(
+                "warning",
+                display,
+                line,
+                f"service '{name}': maturity must be a list of criteria ids, "
+                "e.g. [slos-alerting, red-dashboards]",
+            )
+        )
+        return (), []
+    ids: list[str] = []
+    positions: list[int] = []
+    for index, item in enumerate(value):
+        text = _text(item)
+        if text is not None and text not in ids:
+            ids.append(text)
+            positions.append(index)
+    return tuple(ids), positions
 
 
 def _owner(value: Any) -> tuple[str | None, str | None]:
@@ -164,6 +196,7 @@ def _component(doc: dict[str, Any], display: str, problems: list[Problem]) -> Ba
         "lifecycle": spec.get("lifecycle"),
         "tier": notes.get("postmortems/tier"),
         "dependency_centrality": notes.get("postmortems/dependency-centrality"),
+        "maturity": notes.get("postmortems/maturity"),
     }
     if isinstance(entry["tier"], str) and entry["tier"].isdigit():
         entry["tier"] = int(entry["tier"])
@@ -181,6 +214,8 @@ def _component(doc: dict[str, Any], display: str, problems: list[Problem]) -> Ba
     if service is None:
         return None
     service.owner = person
+    service.maturity, _positions = _maturity(entry["maturity"], service.name, display, problems)
+    service.maturity_lines = (None,) * len(service.maturity)
     service.pagerduty = tuple(v for key in PAGERDUTY_ANNOTATIONS if (v := _text(notes.get(key))))
     namespace = _text(meta.get("namespace")) or "default"
     return BackstageEntity(service, namespace, display)
@@ -336,3 +371,28 @@ def load_catalog(
         for service in named:
             services.setdefault(service.name, service)
     return (services if found else None), problems
+
+
+def check_maturity(catalog: dict[str, Service] | None, criteria: list[str]) -> list[Problem]:
+    """A criterion id in the catalog that the maturity rubric does not have (spec §8): a warning
+    at its catalog line, suggesting the closest id. The service still reaches the levels of the
+    ids it has right."""
+    problems: list[Problem] = []
+    known = set(criteria)
+    for service in (catalog or {}).values():
+        for ident, line in zip(service.maturity, service.maturity_lines, strict=False):
+            if ident in known:
+                continue
+            hint = closest(ident, criteria)
+            fix = f"did you mean '{hint}'?" if hint else f"the rubric's ids are {', '.join(criteria)}"
+            problems.append(
+                Problem(
+                    "warning",
+                    service.source or "",
+                    line,
+                    f"service '{service.name}': maturity criterion '{ident}' is not in the maturity "
+                    f"rubric: {fix}",
+                    key="maturity",
+                )
+            )
+    return problems

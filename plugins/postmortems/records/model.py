@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 Level = Literal["error", "warning", "info"]
+KeyPath = tuple[str | int, ...]  # a key in the front matter: ("action_items", 0, "due")
 
 STATUSES = ("draft", "review", "final")
 ACTION_STATUSES = ("open", "in-progress", "done", "wontfix")
@@ -36,6 +37,19 @@ FIX_CLASSES = (
     "ai-code-cleanup",
 )
 CENTRALITIES = ("low", "medium", "high")
+# Body sections (spec §1), recognised by heading, case-insensitively.
+SECTION_ALIASES: dict[str, str] = {
+    "summary": "summary",
+    "impact": "impact",
+    "customer impact": "impact",
+    "timeline": "timeline",
+    "root cause": "root_cause",
+    "root causes": "root_cause",
+    "contributing factors": "contributing_factors",
+    "what went well": "what_went_well",
+    "action items": "action_items",
+    "lessons learned": "lessons_learned",
+}
 # The front-matter fields of a postmortem (spec §1), in the order the spec and our files list them.
 FIELDS = (
     "id",
@@ -95,6 +109,7 @@ class ActionItem:
     ticket: str | None = None
     done_at: dt.date | None = None
     line: int | None = None
+    epic: str | None = None  # the modernization epic the item was promoted to (spec §7)
 
     @property
     def is_open(self) -> bool:
@@ -181,6 +196,11 @@ class Service:
     lifecycle: str | None = None
     owner: str | None = None  # a person owning it (Backstage `user:` owners), when no team does
     pagerduty: tuple[str, ...] = ()  # PagerDuty service ids and integration keys (Backstage annotations)
+    # The maturity rubric's criteria the service meets (spec §8), with where each was written:
+    # the catalog file and its line (None for a Backstage annotation), for the unknown-id warning.
+    maturity: tuple[str, ...] = ()
+    maturity_lines: tuple[int | None, ...] = ()
+    source: str | None = None
 
     @property
     def deprecated(self) -> bool:

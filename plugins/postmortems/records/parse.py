@@ -7,7 +7,6 @@ on which line of the file each one stood, so every later message can name it.
 
 from __future__ import annotations
 
-import datetime as dt
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -15,7 +14,8 @@ from typing import Any
 import yaml
 from yaml.constructor import SafeConstructor
 
-from .model import Problem
+from .legacy import LegacyHeader, parse_legacy_header
+from .model import SECTION_ALIASES, KeyPath, Problem
 
 try:  # libyaml is ~10x faster; fall back to the pure-Python composer where it is missing.
     from yaml import CSafeLoader as _Loader
@@ -23,27 +23,11 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
     from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
-KeyPath = tuple[str | int, ...]
-
-SECTION_ALIASES: dict[str, str] = {
-    "summary": "summary",
-    "impact": "impact",
-    "customer impact": "impact",
-    "timeline": "timeline",
-    "root cause": "root_cause",
-    "root causes": "root_cause",
-    "contributing factors": "contributing_factors",
-    "what went well": "what_went_well",
-    "action items": "action_items",
-    "lessons learned": "lessons_learned",
-}
-
 _HEADING = re.compile(r"^(#{1,6})[ \t]+(.+?)[ \t#]*$")
 _FENCE = re.compile(r"^[ \t]{0,3}(```|~~~)")
 _CLOSER = re.compile(r"^(?:---|\.\.\.)", re.MULTILINE)  # may close the front matter
 _CELL_BREAK = re.compile(r"(?<!\\)\|")  # a pipe, unless escaped
 _TABLE_SEP = re.compile(r"^\|?[ \t]*:?-{1,}:?[ \t]*(\|[ \t]*:?-{1,}:?[ \t]*)*\|?[ \t]*$")
-_LEGACY_FIELD = re.compile(r"^[ \t]*\*\*([^*:]+?)[ \t]*:?[ \t]*\*\*[ \t]*:?[ \t]*(.*?)[ \t]*$")
 
 
 @dataclass
@@ -75,7 +59,7 @@ class ParsedDoc:
     has_front_matter: bool = False
     fatal: bool = False
     problems: list[Problem] = field(default_factory=list)
-    legacy_lines: list[int] = field(default_factory=list)
+    header: LegacyHeader | None = None  # a legacy file's header, as read
 
     def line_of(self, *path: str | int) -> int | None:
         """The file line of a key path, or of its nearest parent that has one."""
@@ -184,12 +168,60 @@ def _line_map(
 
 _YAML = "tag:yaml.org,2002:"
 _STR, _MAP, _SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
-# Scalars the safe constructor turns into Python values by itself; any other tag (merge keys,
-# sets, binary, custom tags) takes the general path, which also reports what it rejects.
+
+
+class _Values(SafeConstructor):
+    """PyYAML's safe constructor, but a scalar that looks like a date, time or number and is
+    not one (`2025-02-30T10:00:00Z`, `2025-13-01`, `!!int abc`, an int of 5,000 digits) stays
+    the text it was written as, instead of raising ValueError from deep inside `datetime`:
+    validation then says what is wrong with it, on its line."""
+
+
+def _as_written(build: Any) -> Any:
+    def construct(constructor: SafeConstructor, node: yaml.ScalarNode) -> Any:
+        try:
+            return build(constructor, node)
+        except (ValueError, OverflowError, KeyError, AttributeError, TypeError):
+            return str(node.value)
+
+    return construct
+
+
+for _name in ("int", "float", "bool", "timestamp"):
+    _Values.add_constructor(_YAML + _name, _as_written(SafeConstructor.yaml_constructors[_YAML + _name]))
+# Scalars built directly; any other tag (merge keys, sets, binary, custom tags) takes the
+# general path, which also reports what it rejects.
 _PLAIN_SCALARS = {
-    _YAML + name: SafeConstructor.yaml_constructors[_YAML + name]
+    _YAML + name: _Values.yaml_constructors[_YAML + name]
     for name in ("int", "float", "bool", "null", "timestamp")
 }
+MAX_DEPTH = 64  # front matter needs three levels; libyaml's composer recurses (and crashes) without end
+
+
+def nesting_error(source: str, first_line: int) -> int | None:
+    """The file line where `source` nests collections deeper than MAX_DEPTH, or None.
+
+    Checked before composing: libyaml's composer recurses in C, and a front matter of 100,000
+    `[` ends the process with a segmentation fault that no `except` catches. Only a source with
+    many brackets, or a long one (deep block nesting needs quadratic indentation), is scanned.
+    """
+    if source.count("[") + source.count("{") <= MAX_DEPTH and len(source) < 65536:
+        return None
+    depth = 0
+    opening = (yaml.FlowSequenceStartToken, yaml.FlowMappingStartToken, yaml.BlockMappingStartToken,
+               yaml.BlockSequenceStartToken)  # fmt: skip
+    closing = (yaml.FlowSequenceEndToken, yaml.FlowMappingEndToken, yaml.BlockEndToken)
+    try:
+        for token in yaml.scan(source, Loader=_Loader):
+            if isinstance(token, opening):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return int(token.start_mark.line) + first_line
+            elif isinstance(token, closing):
+                depth -= 1
+    except yaml.YAMLError:
+        return None  # composing reports it
+    return None
 
 
 class _General(Exception):
@@ -246,14 +278,13 @@ def _construct(
     return out
 
 
-def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
-    """Parse YAML keeping the file line of every key and list item."""
-    try:
-        node = yaml.compose(source, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + first_line if mark else first_line
-        what = exc.problem or exc.context or "syntax error"
+def load_yaml(
+    path: str, source: str, first_line: int, what: str = "front matter"
+) -> tuple[Any, dict[KeyPath, int], list[Problem]]:
+    """Parse YAML keeping the file line of every key and list item; `what` names the YAML in
+    messages ("front matter", "the decisions file", ...)."""
+    deep = nesting_error(source, first_line)
+    if deep is not None:
         return (
             None,
             {},
@@ -261,14 +292,16 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
                 Problem(
                     "error",
                     path,
-                    line,
-                    f"front matter is not valid YAML: {what}. Check the indentation and quote "
-                    "values that contain ':', '#', '@' or start with '[' or '{'",
+                    deep,
+                    f"{what} nests lists or mappings more than {MAX_DEPTH} levels deep: a "
+                    "postmortem's fields need at most three; remove the extra brackets or indentation",
                 )
             ],
         )
+    try:
+        node = yaml.compose(source, Loader=_Loader)
     except yaml.YAMLError as exc:
-        return None, {}, [Problem("error", path, first_line, f"front matter is not valid YAML: {exc}")]
+        return None, {}, [_yaml_problem(path, exc, first_line, source, what)]
     if node is None:
         return {}, {}, []
     lines: dict[KeyPath, int] = {}
@@ -276,7 +309,7 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
     data: Any = None
     general = False
     try:
-        data = _construct(node, first_line, (), lines, dupes, SafeConstructor(), set())
+        data = _construct(node, first_line, (), lines, dupes, _Values(), set())
     except _General:
         general = True
         lines.clear()
@@ -294,10 +327,37 @@ def load_yaml(path: str, source: str, first_line: int) -> tuple[Any, dict[KeyPat
     ]
     if general:
         try:
-            data = SafeConstructor().construct_document(node)
+            data = _Values().construct_document(node)
         except yaml.YAMLError as exc:
-            return None, lines, [Problem("error", path, first_line, f"front matter is not valid YAML: {exc}")]
+            return None, lines, [_yaml_problem(path, exc, first_line, source, what)]
     return data, lines, problems
+
+
+def _yaml_problem(path: str, exc: yaml.YAMLError, first_line: int, source: str, what: str) -> Problem:
+    """A YAML error as a one-line problem on the line PyYAML points at."""
+    if isinstance(exc, yaml.reader.ReaderError):  # a character YAML does not accept, at a character offset
+        code = exc.character if isinstance(exc.character, int) else ord(str(exc.character)[:1] or "\0")
+        return Problem(
+            "error",
+            path,
+            first_line + source.count("\n", 0, max(0, exc.position)),
+            f"{what} holds a character YAML does not accept (U+{code:04X}, {exc.reason}): remove it, "
+            f"or write it inside double quotes as \\u{code:04X}",
+        )
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + first_line if mark else first_line
+        problem = exc.problem or exc.context or "syntax error"
+        if exc.context and exc.problem:
+            problem = f"{exc.context}: {exc.problem}"
+        return Problem(
+            "error",
+            path,
+            line,
+            f"{what} is not valid YAML: {problem}. Check the indentation and quote "
+            "values that contain ':', '#', '@' or start with '[' or '{'",
+        )
+    return Problem("error", path, first_line, f"{what} is not valid YAML: " + " ".join(str(exc).split()))
 
 
 def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, Any]:
@@ -312,6 +372,37 @@ def merge_mappings(base: dict[str, Any], override: dict[str, Any]) -> dict[str, 
         else:
             out[key] = value
     return out
+
+
+@dataclass
+class YamlFile:
+    """A YAML file read with the line of every key path (the decisions, rubric and targets files,
+    the service catalog): what `validate.Checker` needs to report a problem at its line."""
+
+    path: str  # as shown in messages
+    data: Any
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, *path: str | int) -> int | None:
+        found = line_of(self.lines, path)
+        return found if found is not None else 1
+
+
+def read_yaml_file(path: str, display: str, what: str) -> tuple[YamlFile | None, list[Problem]]:
+    """A YAML file from disk with its lines, or None and why it cannot be read; `display` is the
+    path shown in messages, `what` names the file ("the decisions file")."""
+    try:
+        with open(path, "rb") as handle:
+            raw = handle.read()
+    except OSError as exc:
+        return None, [Problem("error", display, None, f"cannot read {what}: {exc.strerror}")]
+    text, problems = decode(display, raw, 16 * 1024 * 1024)
+    if text is None:
+        return None, problems
+    data, lines, found = load_yaml(display, text, 1, what)
+    if data is None and found:
+        return None, found
+    return YamlFile(display, data, lines), found
 
 
 # --------------------------------------------------------------------------- body
@@ -426,121 +517,6 @@ def parse_table(section: Section) -> tuple[list[str], list[TableRow], list[tuple
     return headers, rows, issues
 
 
-# --------------------------------------------------------------------------- legacy header
-
-LEGACY_KEYS: dict[str, str] = {
-    "incident id": "id",
-    "id": "id",
-    "incident": "id",
-    "date": "date",
-    "severity": "severity",
-    "sev": "severity",
-    "duration": "duration",
-    "services": "services",
-    "service": "services",
-    "affected services": "services",
-    "status": "status",
-    "teams": "teams",
-    "team": "teams",
-    "published": "published_at",
-    "published at": "published_at",
-    "authors": "authors",
-    "author": "authors",
-    "owner": "authors",
-    "reviewers": "reviewers",
-    "trigger": "trigger",
-    "detection": "detection",
-    "contributing factors": "contributing_factors",
-    "tags": "tags",
-}
-_LIST_FIELDS = {"services", "teams", "authors", "reviewers", "contributing_factors", "tags"}
-_RANGE = re.compile(r"(\d{1,2}):(\d{2})\s*(?:[–—-]|to)\s*(\d{1,2}):(\d{2})")
-_MINUTES = re.compile(r"(\d+)\s*(?:min|minutes|m\b)")
-_HOURS = re.compile(r"(\d+(?:\.\d+)?)\s*(?:h|hours?)\b")
-
-
-def _legacy_times(date_text: str, duration: str | None) -> tuple[Any, Any]:
-    """started_at and resolved_at from a Date and a Duration such as '47 minutes (14:23 – 15:10 UTC)'."""
-    try:
-        day = dt.date.fromisoformat(date_text.strip()[:10])
-    except ValueError:
-        return date_text, None
-    if not duration:
-        return day, None
-    match = _RANGE.search(duration)
-    if match:
-        h1, m1, h2, m2 = (int(g) for g in match.groups())
-        try:
-            start = dt.datetime(day.year, day.month, day.day, h1, m1, tzinfo=dt.timezone.utc)
-            end = dt.datetime(day.year, day.month, day.day, h2, m2, tzinfo=dt.timezone.utc)
-        except ValueError:
-            return day, None
-        if end < start:  # the range passes midnight: it ends the next day
-            end += dt.timedelta(days=1)
-        return start, end
-    minutes = _MINUTES.search(duration)
-    hours = _HOURS.search(duration)
-    start_day = dt.datetime(day.year, day.month, day.day, tzinfo=dt.timezone.utc)
-    if minutes:
-        return day, start_day + dt.timedelta(minutes=int(minutes.group(1)))
-    if hours:
-        return day, start_day + dt.timedelta(hours=float(hours.group(1)))
-    return day, None
-
-
-def parse_legacy_header(path: str, text: str) -> tuple[dict[str, Any], dict[KeyPath, int], list[int]] | None:
-    """The bold-field header block of a legacy postmortem, mapped to front-matter fields.
-
-    Returns (fields, lines, consumed line numbers) or None when the file has no such header.
-    Only the block before the first `##` heading is read.
-    """
-    raw: dict[str, tuple[str, int]] = {}
-    consumed: list[int] = []
-    title: tuple[str, int] | None = None
-    for index, line in enumerate(text.split("\n")[:60], start=1):
-        if line.startswith("## "):
-            break
-        if title is None and line.startswith("# "):
-            heading = line[2:].strip()
-            heading = re.sub(
-                r"^(post[- ]?mortem|incident report|incident)\s*[:\-–—]\s*", "", heading, flags=re.I
-            )
-            title = (heading, index)
-            consumed.append(index)
-            continue
-        match = _LEGACY_FIELD.match(line)
-        if match:
-            key = LEGACY_KEYS.get(match.group(1).strip().lower())
-            if key and key not in raw:
-                raw[key] = (match.group(2).strip(), index)
-                consumed.append(index)
-    if "id" not in raw:
-        return None
-    fields: dict[str, Any] = {}
-    lines: dict[KeyPath, int] = {}
-    if title:
-        fields["title"], lines[("title",)] = title
-    for key, (text, at) in raw.items():
-        if key in ("date", "duration"):
-            continue
-        if key in _LIST_FIELDS:
-            fields[key] = [part.strip() for part in re.split(r"[,;]", text) if part.strip()]
-        elif key == "status":
-            low = text.strip().lower()
-            fields[key] = low if low in ("draft", "review") else "final"
-        else:
-            fields[key] = text
-        lines[(key,)] = at
-    if "date" in raw:
-        started, resolved = _legacy_times(raw["date"][0], raw.get("duration", ("", 0))[0] or None)
-        fields["started_at"] = started
-        lines[("started_at",)] = raw["date"][1]
-        if resolved is not None:
-            fields["resolved_at"] = resolved
-            lines[("resolved_at",)] = raw.get("duration", raw["date"])[1]
-    return fields, lines, sorted(consumed)
-
-
 # --------------------------------------------------------------------------- whole file
 
 
@@ -551,8 +527,7 @@ def parse_document(path: str, text: str) -> ParsedDoc:
     front: dict[str, Any] = {}
     lines: dict[KeyPath, int] = {}
     fatal = False
-    legacy = False
-    legacy_lines: list[int] = []
+    header: LegacyHeader | None = None
     if yaml_text is not None and body_line == 0:
         problems.append(
             Problem(
@@ -589,23 +564,27 @@ def parse_document(path: str, text: str) -> ParsedDoc:
         body = "\n".join(text.split("\n")[body_line - 1 :])
     else:
         body = text
-        body_line = 1
-        header = parse_legacy_header(path, text)
+    sections = parse_sections(body, body_line)
+    if yaml_text is None:
+        header = parse_legacy_header(path, text, set(sections))
         if header is not None:
-            front, lines, legacy_lines = header
-            legacy = True
-    doc = ParsedDoc(
+            front, lines = header.fields, header.lines
+            for key, part in header.sections.items():
+                sections[key] = Section(part.title, part.line, part.text, part.line)
+            problems.extend(
+                Problem(note.level, path, note.line, note.message) for note in header.notes if note.build
+            )
+    return ParsedDoc(
         path,
         text,
         front,
         lines,
         body,
         body_line,
-        parse_sections(body, body_line),
-        legacy=legacy,
+        sections,
+        legacy=header is not None,
         has_front_matter=yaml_text is not None,
         fatal=fatal,
         problems=problems,
-        legacy_lines=legacy_lines,
+        header=header,
     )
-    return doc

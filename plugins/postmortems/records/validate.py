@@ -10,11 +10,14 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import functools
 import math
 import re
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
 
+from . import NEW_POSTMORTEM
+from .dates import iso_error
 from .model import (
     ACTION_STATUSES,
     DETECTIONS,
@@ -32,7 +35,7 @@ from .model import (
     Slo,
     TimelineEvent,
 )
-from .parse import ParsedDoc, Section, parse_table
+from .parse import ParsedDoc, Section, parse_sections, parse_table, split_front_matter
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9-]{0,63}$")
 SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
@@ -83,10 +86,19 @@ class Rules:
         return None
 
 
+class Located(Protocol):
+    """What the checker needs of a document: its path and the line of a key path. A parsed
+    postmortem is one; so is any YAML file read with its lines (`parse.YamlFile`)."""
+
+    path: str
+
+    def line_of(self, *path: str | int) -> int | None: ...
+
+
 class _Checker:
     """Collects problems for one document, each located by key path."""
 
-    def __init__(self, doc: ParsedDoc) -> None:
+    def __init__(self, doc: Located) -> None:
         self.doc = doc
         self.problems: list[Problem] = []
         self.line_override: int | None = None  # table rows: point at the row, not at a key
@@ -120,7 +132,7 @@ class _Checker:
             if option == low or option.replace("_", "-") == low.replace("_", "-"):
                 return option
         self.report(
-            "error", key, f"'{text}' is not one of {', '.join(allowed)}{_did_you_mean(text, allowed)}"
+            "error", key, f"'{brief(text)}' is not one of {', '.join(allowed)}{_did_you_mean(text, allowed)}"
         )
         return None
 
@@ -135,25 +147,30 @@ class _Checker:
         if value is None:
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            self.report("error", key, f"must be a number, got {_kind(value)} '{value}'")
+            self.report("error", key, f"must be a number, got {_kind(value)} '{brief(value)}'")
             return None
-        if not math.isfinite(value):
-            self.report("error", key, f"must be a finite number, got {value}")
+        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        try:
+            number = float(value)
+        except OverflowError:  # an int too large for a float: no count or amount is that large
+            self.report("error", key, f"{brief(value)} is out of range: must be {bound}")
             return None
-        if value < low or (high is not None and value > high):
-            bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-            self.report("error", key, f"{value} is out of range: must be {bound}")
+        if not math.isfinite(number):
+            self.report("error", key, f"must be a finite number, got {brief(value)}")
             return None
-        if integer and int(value) != value:
-            self.report("error", key, f"must be a whole number, got {value}")
+        if number < low or (high is not None and number > high):
+            self.report("error", key, f"{brief(value)} is out of range: must be {bound}")
             return None
-        return float(value)
+        if integer and not number.is_integer():
+            self.report("error", key, f"must be a whole number, got {brief(value)}")
+            return None
+        return number
 
     def boolean(self, value: Any, key: tuple[str | int, ...]) -> bool | None:
         if value is None:
             return None
         if not isinstance(value, bool):
-            self.report("error", key, f"must be true or false, got '{value}'")
+            self.report("error", key, f"must be true or false, got '{brief(value)}'")
             return None
         return value
 
@@ -175,20 +192,29 @@ class _Checker:
             except ValueError:
                 moment = None
         if moment is None:
-            self.report("error", key, f"'{value}' is not an ISO 8601 time: write it as 2025-03-15T14:23:00Z")
+            self.report("error", key, not_a_date(value, "an ISO 8601 time", "2025-03-15T14:23:00Z"))
             return None
         if moment.tzinfo is None:
             self.report(
                 "warning", key, f"'{value}' has no timezone and is read as UTC: add 'Z' (or +hh:mm) to say so"
             )
             moment = moment.replace(tzinfo=dt.timezone.utc)
-        return moment.astimezone(dt.timezone.utc)
+        try:
+            return moment.astimezone(dt.timezone.utc)
+        except OverflowError:
+            self.report(
+                "error", key, f"'{value}' is out of range: in UTC it falls before year 1 or after 9999"
+            )
+            return None
 
     def day(self, value: Any, key: tuple[str | int, ...]) -> dt.date | None:
         if value is None or value == "":
             return None
         if isinstance(value, dt.datetime):
-            return value.astimezone(dt.timezone.utc).date() if value.tzinfo else value.date()
+            try:
+                return value.astimezone(dt.timezone.utc).date() if value.tzinfo else value.date()
+            except OverflowError:
+                return value.date()  # at the edge of the calendar: the date as written
         if isinstance(value, dt.date):
             return value
         if isinstance(value, str):
@@ -196,7 +222,7 @@ class _Checker:
                 return dt.date.fromisoformat(value.strip()[:10])
             except ValueError:
                 pass
-        self.report("error", key, f"'{value}' is not a date: write it as YYYY-MM-DD, e.g. 2025-03-18")
+        self.report("error", key, not_a_date(value, "a date", "YYYY-MM-DD, e.g. 2025-03-18"))
         return None
 
     def str_list(
@@ -225,11 +251,29 @@ class _Checker:
             if text is None:
                 continue
             if pattern is not None and (not pattern.match(text) or ".." in text):
-                self.report("error", (*key, index), f"'{text}' is not a valid name: {hint}")
+                self.report("error", (*key, index), f"'{brief(text)}' is not a valid name: {hint}")
                 continue
             if text not in out:
                 out.append(text)
         return out
+
+
+def brief(value: Any, limit: int = 60) -> str:
+    """A value as shown in a message: a 5,000-digit number or a pasted page is cut short."""
+    try:
+        text = str(value)
+    except ValueError:  # an int past Python's digit limit for str()
+        return "a number of thousands of digits"
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def not_a_date(value: Any, kind: str, example: str) -> str:
+    """Why a value is not a date or time, and how to write one. A value that looks like ISO 8601
+    but is not on the calendar says what is wrong with it ("February has no day 30")."""
+    why = iso_error(value) if isinstance(value, str) else None
+    if why is not None:
+        return f"'{brief(value)}' is not on the calendar: {why}. Correct it, written as {example}"
+    return f"'{brief(value)}' is not {kind}: write it as {example}"
 
 
 def _kind(value: Any) -> str:
@@ -260,12 +304,47 @@ SLUG_HINT = "use lowercase letters, digits and dashes, e.g. 'missing-index'"
 NAME_HINT = "use letters, digits, dots and dashes only, e.g. 'payments-api'"
 
 
+IDENTITY = ("id", "title", "status", "severity", "services", "started_at")
+OUT_OF_FIGURES = "; until this is fixed, the postmortem is left out of every index and figure"
+
+
+@dataclass
+class Checked:
+    """What validating one document found: the record (None when its identity cannot be
+    established), every problem, the identity values that could be read (the cross-file checks
+    need them even for a record that is not counted) and the page keys MkDocs may see."""
+
+    record: Postmortem | None
+    problems: list[Problem]
+    ident: str | None = None
+    services: list[str] = field(default_factory=list)
+    related: list[str] = field(default_factory=list)
+    page_meta: dict[str, Any] = field(default_factory=dict)
+
+
 def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Problem]]:
     """The record a parsed document describes, and what is wrong with it."""
+    checked = check_document(doc, rules)
+    return checked.record, checked.problems
+
+
+def _left_out(problems: list[Problem], keys: tuple[str, ...] | None) -> list[Problem]:
+    """The errors that keep a record out of the figures say so (`keys` None: every error)."""
+    return [
+        replace(p, message=p.message + OUT_OF_FIGURES)
+        if p.level == "error" and (keys is None or (p.key or "").split(".")[0] in keys)
+        else p
+        for p in problems
+    ]
+
+
+def check_document(doc: ParsedDoc, rules: Rules) -> Checked:
+    """Every check of one document, in one pass: an error in an identity field keeps the record
+    out of the figures, but the other fields are still checked and reported, so one run of
+    `postmortems validate` lists everything wrong with a file."""
     check = _Checker(doc)
-    check.problems.extend(doc.problems)
     if doc.fatal:
-        return None, check.problems
+        return Checked(None, _left_out(doc.problems, None))
     front = doc.front
     if doc.legacy:
         check.report(
@@ -283,7 +362,7 @@ def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Prob
             "services and started_at (see 'postmortems new')",
             line=1,
         )
-        return None, check.problems
+        return Checked(None, doc.problems + _left_out(check.problems, None))
 
     for key in front:
         if key not in KNOWN_KEYS and not rules.page_key(key):
@@ -298,7 +377,7 @@ def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Prob
         check.report(
             "error",
             ("id",),
-            f"'{ident}' is not a valid id: use letters, digits and dashes, e.g. INC-2025-034",
+            f"'{brief(ident)}' is not a valid id: use letters, digits and dashes, e.g. INC-2025-034",
         )
         ident = None
     title = check.text(front.get("title"), ("title",), required=True)
@@ -313,53 +392,28 @@ def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Prob
             check.report(
                 "error",
                 ("severity",),
-                f"'{raw_sev}' is not on the severity scale ({scale}) nor an alias ({aliases})",
+                f"'{brief(raw_sev)}' is not on the severity scale ({scale}) nor an alias ({aliases})",
             )
     services = check.str_list(front.get("services"), ("services",), NAME_RE, NAME_HINT)
-    if not services and "services" not in [p.key for p in check.problems]:
+    if not services and not any((p.key or "").split(".")[0] == "services" for p in check.problems):
         check.report("error", ("services",), "needs at least one service, e.g. services: [payments-api]")
     times = {
         name: check.when(front.get(name), (name,), required=name == "started_at") for name in TIME_FIELDS
     }
     published = check.day(front.get("published_at"), ("published_at",))
+    identity_problems = len(check.problems)
 
-    if (
-        ident is None
-        or title is None
-        or status is None
-        or severity is None
-        or not services
-        or times["started_at"] is None
-    ):
-        return None, check.problems
-    started = times["started_at"]
-
-    # Time order: each present time must not come before the one before it.
-    previous: tuple[str, dt.datetime] | None = None
-    for name in TIME_FIELDS:
-        moment = times[name]
-        if moment is None:
-            continue
-        if previous is not None and moment < previous[1]:
-            check.report(
-                "error",
-                (name,),
-                f"{moment:%Y-%m-%dT%H:%MZ} is before {previous[0]} "
-                f"({previous[1]:%Y-%m-%dT%H:%MZ}): the order is started ≤ detected ≤ acknowledged "
-                "≤ mitigated ≤ resolved",
-            )
-            times[name] = None
-            continue
-        previous = (name, moment)
+    _time_order(check, times)
     resolved = times["resolved_at"]
     if published is not None and resolved is not None and published < resolved.date():
         check.report(
             "error", ("published_at",), f"{published} is before the incident was resolved ({resolved.date()})"
         )
         published = None
+    started = times["started_at"]
     if rules.as_of is not None:
         limit = rules.as_of
-        if started.date() > limit:
+        if started is not None and started.date() > limit:
             check.report(
                 "warning",
                 ("started_at",),
@@ -376,9 +430,40 @@ def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Prob
             check.report(
                 "warning", ("status",), "a final postmortem needs published_at (the date it became final)"
             )
+    if status in ("review", "final"):
+        _template_text(check, doc)
 
     impact = _impact(check, front.get("impact"))
     items = _action_items(check, doc, front)
+    teams = check.str_list(front.get("teams"), ("teams",), NAME_RE, NAME_HINT)
+    related = check.str_list(
+        front.get("related"), ("related",), ID_RE, "use an incident id, e.g. INC-2025-011"
+    )
+    authors = check.str_list(front.get("authors"), ("authors",))
+    reviewers = check.str_list(front.get("reviewers"), ("reviewers",))
+    slos = _slos(check, front.get("slos"))
+    paged = check.boolean(front.get("paged_outside_hours"), ("paged_outside_hours",))
+    detection = check.enum(front.get("detection"), ("detection",), DETECTIONS)
+    trigger = check.enum(front.get("trigger"), ("trigger",), TRIGGERS)
+    factors = check.str_list(front.get("contributing_factors"), ("contributing_factors",), SLUG_RE, SLUG_HINT)
+    tags = check.str_list(front.get("tags"), ("tags",), SLUG_RE, SLUG_HINT)
+    fix_class = check.str_list(front.get("fix_class"), ("fix_class",), allowed=FIX_CLASSES)
+    ai_risk = bool(check.boolean(front.get("ai_risk"), ("ai_risk",)))
+    effort = check.number(front.get("effort_days"), ("effort_days",))
+    timeline = _timeline(check, doc.sections.get("timeline"))
+    meta = _page_meta(check, front, rules)
+    problems = doc.problems + check.problems
+    if (
+        ident is None
+        or title is None
+        or status is None
+        or severity is None
+        or not services
+        or started is None
+    ):
+        found = len(doc.problems) + identity_problems
+        problems = _left_out(problems[:found], IDENTITY) + problems[found:]
+        return Checked(None, problems, ident, services, related, meta)
     record = Postmortem(
         id=ident,
         title=title,
@@ -387,35 +472,129 @@ def validate(doc: ParsedDoc, rules: Rules) -> tuple[Postmortem | None, list[Prob
         services=services,
         started_at=started,
         source=doc.path,
-        teams=check.str_list(front.get("teams"), ("teams",), NAME_RE, NAME_HINT),
+        teams=teams,
         detected_at=times["detected_at"],
         acknowledged_at=times["acknowledged_at"],
         mitigated_at=times["mitigated_at"],
         resolved_at=resolved,
         published_at=published,
-        authors=check.str_list(front.get("authors"), ("authors",)),
-        reviewers=check.str_list(front.get("reviewers"), ("reviewers",)),
-        slos=_slos(check, front.get("slos")),
         impact=impact,
-        paged_outside_hours=check.boolean(front.get("paged_outside_hours"), ("paged_outside_hours",)),
-        detection=check.enum(front.get("detection"), ("detection",), DETECTIONS),
-        trigger=check.enum(front.get("trigger"), ("trigger",), TRIGGERS),
-        contributing_factors=check.str_list(
-            front.get("contributing_factors"), ("contributing_factors",), SLUG_RE, SLUG_HINT
-        ),
-        tags=check.str_list(front.get("tags"), ("tags",), SLUG_RE, SLUG_HINT),
-        fix_class=check.str_list(front.get("fix_class"), ("fix_class",), allowed=FIX_CLASSES),
-        ai_risk=bool(check.boolean(front.get("ai_risk"), ("ai_risk",))),
-        effort_days=check.number(front.get("effort_days"), ("effort_days",)),
-        related=check.str_list(
-            front.get("related"), ("related",), ID_RE, "use an incident id, e.g. INC-2025-011"
-        ),
+        related=related,
         action_items=items,
-        timeline=_timeline(check, doc.sections.get("timeline")),
+        timeline=timeline,
         sections={key: section.text for key, section in doc.sections.items()},
         legacy=doc.legacy,
+        authors=authors,
+        reviewers=reviewers,
+        slos=slos,
+        paged_outside_hours=paged,
+        detection=detection,
+        trigger=trigger,
+        contributing_factors=factors,
+        tags=tags,
+        fix_class=fix_class,
+        ai_risk=ai_risk,
+        effort_days=effort,
     )
-    return record, check.problems
+    return Checked(record, problems, ident, services, related, meta)
+
+
+def _time_order(check: _Checker, times: dict[str, dt.datetime | None]) -> None:
+    """Each time given must not come before the one before it; one that does is dropped."""
+    previous: tuple[str, dt.datetime] | None = None
+    for name in TIME_FIELDS:
+        moment = times[name]
+        if moment is None:
+            continue
+        if previous is not None and moment < previous[1]:
+            check.report(
+                "error",
+                (name,),
+                f"{moment:%Y-%m-%dT%H:%MZ} is before {previous[0]} "
+                f"({previous[1]:%Y-%m-%dT%H:%MZ}): the order is started ≤ detected ≤ acknowledged "
+                "≤ mitigated ≤ resolved",
+            )
+            times[name] = None
+            continue
+        previous = (name, moment)
+
+
+# --------------------------------------------------------------------------- page keys and template text
+
+
+def _page_meta(check: _Checker, front: dict[str, Any], rules: Rules) -> dict[str, Any]:
+    """The MkDocs and Material page keys, each of the type they expect: Material's templates
+    iterate over `hide` and read `search.exclude`, so `hide: 5` would stop the whole build.
+    Other plugins' keys (`social`, `extra_keys`) are passed on as written: they check them."""
+    meta: dict[str, Any] = {}
+    for key in sorted(key for key in front if isinstance(key, str) and rules.page_key(key)):
+        value = front[key]
+        if value is None or key == "template":  # our template is set on every postmortem page
+            continue
+        if key == "social" or key not in PAGE_KEYS:
+            meta[key] = value
+        elif key == "render_macros":
+            flag = check.boolean(value, (key,))
+            if flag is not None:
+                meta[key] = flag
+        elif key == "hide":
+            parts = [value] if isinstance(value, str) else value
+            if isinstance(parts, list) and all(isinstance(part, str) for part in parts):
+                meta[key] = parts
+            else:
+                check.report("error", (key,), "must be a list of page parts to hide, e.g. [toc, navigation]")
+        elif key == "search":
+            if (
+                isinstance(value, dict)
+                and isinstance(value.get("exclude", False), bool)
+                and ("boost" not in value or check.number(value["boost"], (key, "boost")) is not None)
+            ):
+                meta[key] = value
+            elif not isinstance(value, dict) or not isinstance(value.get("exclude", False), bool):
+                check.report("error", (key,), "must be a mapping such as {exclude: true} or {boost: 2}")
+        elif key == "comments":
+            flag = check.boolean(value, (key,))
+            if flag is not None:
+                meta[key] = flag
+        else:
+            text = check.text(value, (key,))
+            if text is not None:
+                meta[key] = text
+    return meta
+
+
+@functools.cache
+def template_guidance() -> tuple[tuple[str, str], ...]:
+    """(section heading, text) of each guidance line `postmortems new` writes: the italic lines
+    of new-postmortem.md, read from the template itself so the check follows it when it changes."""
+    with open(NEW_POSTMORTEM, encoding="utf-8") as handle:
+        text = handle.read()
+    _front, _first, body_line = split_front_matter(text)
+    body = "\n".join(text.split("\n")[body_line - 1 :])
+    found = []
+    for section in parse_sections(body, body_line).values():
+        for line in section.text.split("\n"):
+            line = line.strip()
+            if len(line) > 2 and line[0] == line[-1] == "_" and "{" not in line:
+                found.append((section.title, line.strip("_").strip()))
+    return tuple(found)
+
+
+def _template_text(check: _Checker, doc: ParsedDoc) -> None:
+    """A postmortem in review or final that still holds the template's guidance: a warning on
+    the line, naming the section (plain `find`: the guidance is written on one line)."""
+    for title, guidance in template_guidance():
+        at = doc.body.find(guidance)
+        if at >= 0:
+            line = doc.body_line + doc.body.count("\n", 0, at)
+            shown = guidance if len(guidance) <= 60 else guidance[:60].rsplit(" ", 1)[0] + " …"
+            check.report(
+                "warning",
+                (),
+                f"the {title} section still holds the template's guidance ('{shown}'): replace it "
+                "with what happened, or delete it",
+                line=line,
+            )
 
 
 def _mapping(check: _Checker, value: Any, key: tuple[str | int, ...]) -> dict[str, Any] | None:
@@ -493,6 +672,7 @@ _COLUMNS: dict[str, str] = {
     "completed": "done_at",
     "completedat": "done_at",
     "donedate": "done_at",
+    "epic": "epic",
 }
 
 
@@ -521,6 +701,7 @@ def _item(
             ticket=check.text(data.get("ticket"), (*key, "ticket")),
             done_at=check.day(data.get("done_at"), (*key, "done_at")),
             line=line if line is not None else check.doc.line_of(*key),
+            epic=check.text(data.get("epic"), (*key, "epic")),
         )
         if item.owner is None:
             check.report(
@@ -528,7 +709,7 @@ def _item(
                 (*key, "owner"),
                 f"action item '{title}' has no owner: name a person or team (e.g. \"@db-oncall\")",
             )
-        if item.due is None and item.status != "wontfix":
+        if item.due is None and not data.get("due") and item.status != "wontfix":  # a bad due: an error above
             check.report(
                 "warning", (*key, "due"), f"action item '{title}' has no due date: add one (YYYY-MM-DD)"
             )
@@ -603,7 +784,9 @@ def _compare(
                 line=item.line,
             )
             continue
-        for name in ("owner", "due", "status"):
+        for name in ("owner", "due", "status", "epic"):
+            if name == "epic" and other.epic is None:  # a table without an Epic column says nothing
+                continue
             if getattr(item, name) != getattr(other, name):
                 check.report(
                     "warning",
@@ -638,3 +821,7 @@ def _timeline(check: _Checker, section: Section | None) -> list[TimelineEvent]:
         for row in rows
         if row.cells.get(time_col) or row.cells.get(event_col)
     ]
+
+
+# The field readers, for the other YAML files records reads the same way (decisions, rubric, targets).
+Checker = _Checker

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..insight.knowledge import Knowledge, ServiceView, TeamView
+from ..insight.loop import Loop, TargetRow
 from ..insight.metrics import month_key, months_between, severity_counts
 from ..records.model import Postmortem
 
@@ -139,6 +140,13 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
         "business days",
         [("time_to_postmortem_days_mean", "Mean"), ("time_to_postmortem_days_median", "Median")],
     )
+    lines(
+        "postmortems-on-time",
+        "Postmortems on time (policy), by month the incident started",
+        "% of required postmortems due",
+        [("postmortems_on_time", "On time")],
+        percent=True,
+    )
     charts.append(factor_team_heatmap(kb))
     return charts
 
@@ -203,3 +211,59 @@ def service_charts(kb: Knowledge, view: ServiceView) -> list[Chart]:
 
 def team_charts(kb: Knowledge, team: TeamView) -> list[Chart]:
     return [small_chart(kb, "team-incidents", team.incidents)]
+
+
+TARGET_UNITS = {
+    "repeat_rate": ("% of incidents", True),
+    "mttr_median": ("minutes", False),
+    "paged_outside_hours": ("incidents", False),
+    "action_items_promoted": ("% of action items", True),
+    "action_item_completion": ("% of items due", True),
+    "postmortems_on_time": ("% of required postmortems", True),
+    "time_to_epic_median": ("days", False),
+}
+"""Each target's axis title and whether its values are shares (shown as percentages)."""
+
+
+def target_goal(row: TargetRow) -> float | None:
+    """The value the current period must reach: the target itself, or for a change target the
+    previous value moved by the change (None when there is no previous value to move)."""
+    target, previous = row.target, row.archive.previous
+    if target.kind != "change":
+        return target.value
+    return None if not previous else round(previous * (1 + target.value), 4)
+
+
+def target_charts(loop: Loop) -> list[Chart]:
+    """One small chart per target: the previous and the current period side by side, and the
+    goal as a line, for the whole archive."""
+    charts = []
+    for row in loop.targets:
+        y_title, share = TARGET_UNITS.get(row.name, ("", False))
+
+        def shown(value: float | None, share: bool = share) -> float | None:
+            return None if value is None else round(value * 100, 1) if share else value
+
+        periods = ["previous period", "current period"]
+        values = [shown(row.archive.previous), shown(row.archive.current)]
+        traces: list[dict[str, Any]] = [
+            {"type": "bar", "name": "value", "x": periods, "y": values, "marker": {"color": "#5c6bc0"}}
+        ]
+        goal = shown(target_goal(row))
+        if goal is not None:
+            traces.append(
+                {"type": "scatter", "mode": "lines", "name": "target", "x": periods, "y": [goal, goal],
+                 "line": {"dash": "dash", "color": "#c62828"}}
+            )  # fmt: skip
+        fig = _figure(traces, y_title, height=220)
+        cells = [_fmt(v) for v in values]
+        charts.append(
+            Chart(
+                f"target-{row.name.replace('_', '-')}",
+                row.name.replace("_", " "),
+                _json(fig),
+                ["Period", y_title, "Target"],
+                [[p, c, _fmt(goal)] for p, c in zip(periods, cells, strict=True)],
+            )
+        )
+    return charts

@@ -16,6 +16,7 @@ import jinja2
 from markupsafe import Markup
 
 from ..insight.knowledge import PATTERN_KINDS, Knowledge
+from ..insight.loop import STATE_WORDS, Loop, change_words
 from ..insight.report import MonthReport
 from ..records.model import Postmortem, Problem
 from .charts import Chart
@@ -32,6 +33,8 @@ DEFAULT_FOLDERS = {
     "trends": "trends",
     "reports": "reports",
     "backlog": "backlog",
+    "targets": "targets",
+    "digest": "digest",
     "feeds": "feeds",
 }
 PATTERN_FOLDERS = {"factor": "factors", "tag": "tags", "trigger": "triggers", "fix_class": "fix-classes"}
@@ -147,7 +150,25 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
             "backlog",
             "Modernization backlog",
             in_nav=True,
-            description="Services ranked by the modernization score.",
+            description="The weekly review's agenda: first the services that need a decision, then the "
+            "reviews that are due, then the work decided, each ranked by the modernization score.",
+        ),
+        PageSpec(
+            layout.src_uri("targets"),
+            "targets",
+            "Targets",
+            in_nav=True,
+            charts=True,
+            description="Each target over the current period against the previous one, for the whole "
+            "archive and per team.",
+        ),
+        PageSpec(
+            layout.src_uri("digest"),
+            "digest",
+            "Weekly digest",
+            in_nav=True,
+            description="The top five candidates with their score change, the postmortems published and "
+            "the action items that fell due this week.",
         ),
     ]
     for name, view in kb.services.items():
@@ -212,6 +233,20 @@ class PageData:
     base: str = ""  # the site root relative to the page, e.g. "../../"
     rows: RowCache | None = None
     table_limit: int = 100
+    loop: Loop | None = None
+    drafts_published: bool = False  # whether a draft has a page to link to
+
+    def change(self, delta: int) -> tuple[str, str]:
+        """A score change as (arrow, words), e.g. ('▲', 'up 3')."""
+        return change_words(delta)
+
+    def state(self, state: str) -> str:
+        """A decision state in words, e.g. 'needs a decision'."""
+        return STATE_WORDS.get(state, state)
+
+    def link_record(self, record: Postmortem) -> bool:
+        """Whether the record has a page in this build (drafts only with show_drafts)."""
+        return bool(record.url) and (not record.is_draft or self.drafts_published)
 
     def href(self, url: str) -> str:
         """A site-relative URL made relative to the page (what MkDocs' `url` filter does)."""

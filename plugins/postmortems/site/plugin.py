@@ -30,8 +30,10 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from ..insight.policy import parse_policy
 from ..insight.scoring import ScoringError, load_model
 from ..records.archive import DEFAULT_CATALOG, DEFAULT_MAX_FILE_KB, DEFAULT_PATH
+from ..records.modernization import loop_files
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 from .build import PACKAGE_DIR, Options, SiteBuild
 from .compat import i18n_language
@@ -101,6 +103,16 @@ class PostmortemsConfig(base.Config):
     left as it is), `off` (never touched) or `{section: NAME}`."""
     extra_keys = c.ListOfItems(c.Type(str), default=[])
     """Front-matter keys of other plugins allowed in postmortems (passed on to the page)."""
+    # The modernization loop (spec §7-§10). The files are relative to the config file; a missing
+    # file means no decisions, the default rubric, no targets (a warning when the path was set).
+    decisions = c.Optional(c.Type(str))
+    """The decisions file (default modernization/prioritized.yaml)."""
+    maturity = c.Optional(c.Type(str))
+    """The maturity rubric (default modernization/maturity.yaml, else the plugin's own)."""
+    targets = c.Optional(c.Type(str))
+    """The targets file (default modernization/targets.yaml)."""
+    policy = c.Type(dict, default={})
+    """The postmortem policy: {required_severities: [SEV-1, SEV-2], deadline_business_days: 5}."""
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -150,6 +162,10 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             model = load_model(os.path.join(config_dir, opts.scoring) if opts.scoring else None)
         except ScoringError as exc:
             raise PluginError(f"postmortems: {exc}") from None
+        try:
+            policy = parse_policy(opts.policy, rules.severities)
+        except ValueError as exc:
+            raise PluginError(f"postmortems: {exc}") from None
         options = Options(
             path=opts.path,
             catalog=opts.catalog,
@@ -165,6 +181,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             table_limit=opts.table_limit,
             sanitize=opts.sanitize,
             nav=opts.nav,
+            loop=loop_files(config_dir, opts.decisions, opts.maturity, opts.targets),
+            policy=policy,
         )
         return options, rules, model
 
@@ -241,6 +259,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         if self.build is not None:
             self.build.stop()
         gc.unfreeze()
+
+    @event_priority(0)  # only adds files to watch
+    def on_serve(self, server: Any, /, *, config: MkDocsConfig, builder: Any) -> Any:
+        """`mkdocs serve` rebuilds when the review's files change, as it does for the docs."""
+        config_dir = os.path.dirname(config.config_file_path or ".")
+        scoring = [os.path.join(config_dir, self.config.scoring)] if self.config.scoring else []
+        loop = [f.path for f in self.build.options.loop.all()] if self.build is not None else []
+        for path in loop + scoring:
+            if os.path.isfile(path):
+                server.watch(path)
+        return server
 
     @event_priority(0)
     def on_shutdown(self) -> None:

@@ -22,6 +22,7 @@ MkDocs renders it as usual). The result never depends on who rendered a page:
 from __future__ import annotations
 
 import functools
+import html
 import logging
 import os
 import pickle
@@ -32,9 +33,10 @@ from typing import Any
 
 from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.pages import Page
-from mkdocs.structure.toc import TableOfContents
+from mkdocs.structure.toc import TableOfContents, get_toc
 from mkdocs.utils import meta
 
+from ..records.archive import describe
 from .workers import Shared, Worker
 
 # One row per file: src_uri, dest_uri, url, excluded. `Page.render` asks a file's inclusion only
@@ -70,10 +72,46 @@ class Rendered:
     # What the page's links looked up, and found: the page is taken only if they find the same.
     lookups: dict[str, FileRow | None] = field(default_factory=dict)
     own: FileRow | None = None  # the page's own file, whose URL its links are relative to
+    error: str | None = None  # the exception that stopped the conversion (see GuardedPage)
 
 
 def file_row(file: File) -> FileRow:
     return (file.src_uri, file.dest_uri, file.url, file.inclusion.is_excluded())
+
+
+RENDER_ERROR = "postmortems_render_error"  # set on a page whose Markdown could not be converted
+
+
+class GuardedPage(Page):
+    """A postmortem page whose Markdown conversion cannot stop the build.
+
+    Python-Markdown raises on some input (a list nested 600 levels deep: RecursionError), and
+    MkDocs stops the whole build on any exception while rendering a page. This page, on any
+    exception, shows its Markdown as escaped text and keeps the exception (`RENDER_ERROR`),
+    which the plugin reports as an error naming the file. Otherwise it is MkDocs' own render.
+    """
+
+    def render(self, config: Any, files: Files) -> None:
+        try:
+            super().render(config, files)
+        except Exception as exc:
+            self.content = unrendered(self.markdown or "")
+            self.toc = get_toc([])
+            self._title_from_render = None
+            self.present_anchor_ids = set()
+            self.links_to_anchors = None
+            setattr(self, RENDER_ERROR, describe(exc))
+
+
+def guard(page: Page) -> None:
+    """Make a plain MkDocs page a GuardedPage (a page of a class another plugin made is left alone)."""
+    if type(page) is Page:
+        page.__class__ = GuardedPage
+
+
+def unrendered(markdown: str) -> str:
+    """What a page shows when its Markdown could not be converted: the text itself, escaped."""
+    return f'<pre class="pm-unrendered">{html.escape(markdown)}</pre>'
 
 
 def file_rows(files: Iterable[File]) -> tuple[FileRow, ...]:
@@ -192,9 +230,9 @@ def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rend
                 continue
             capture.records = []
             files.lookups = {}
-            page = Page(None, file, installed.config)  # type: ignore[arg-type]
+            page = GuardedPage(None, file, installed.config)  # type: ignore[arg-type]
             page.markdown, _ = meta.get_data(source)
-            page.render(installed.config, installed.files)  # type: ignore[arg-type]
+            page.render(installed.config, installed.files)
             anchors = page.links_to_anchors
             results[src_uri] = Rendered(
                 content=page.content or "",
@@ -207,6 +245,7 @@ def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rend
                 records=capture.records,
                 lookups=files.lookups,
                 own=file_row(file),
+                error=getattr(page, RENDER_ERROR, None),
             )
         return results
     finally:
@@ -221,6 +260,8 @@ def put(page: Page, rendered: Rendered, markdown: str, files: Files) -> str:
     page.markdown = markdown
     page.toc = rendered.toc
     page._title_from_render = rendered.title
+    if rendered.error is not None:
+        setattr(page, RENDER_ERROR, rendered.error)
     page.present_anchor_ids = rendered.present_anchor_ids
     if rendered.links_to_anchors is not None:
         page.links_to_anchors = {

@@ -7,14 +7,25 @@ the build starts (so its imports overlap MkDocs' own start-up) and kept across `
 rebuilds, takes that work. It is started with `spawn`, never `fork`: `mkdocs serve` runs
 threads that a fork would copy mid-lock. With one core, or if the worker fails for any
 reason, the same function runs in this process, so the result never depends on the worker.
+
+Its lifetime is MkDocs' own: it is stopped when the build or the serve session ends
+(`on_shutdown`, also after a failed build), at the latest when the interpreter exits, and it
+ends by itself the moment its parent is gone, however the parent ended (SIGTERM and SIGKILL
+run no cleanup in the parent). It ignores Ctrl-C: the terminal sends SIGINT to the whole
+process group, and the parent, not the worker, decides when the worker stops.
 """
 
 from __future__ import annotations
 
+import atexit
 import concurrent.futures
 import importlib
+import logging
 import multiprocessing
+import multiprocessing.connection
 import os
+import signal
+import threading
 from collections.abc import Callable, Sequence
 from typing import Generic, TypeVar
 
@@ -22,10 +33,34 @@ T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741 - an item of a shared job
 
 
-def _warm(modules: Sequence[str]) -> None:
-    """Import in the worker what its jobs need, while the main process is still starting up."""
+log = logging.getLogger("mkdocs.plugins.postmortems")
+
+
+def _warm(modules: Sequence[str]) -> int:
+    """Import in the worker what its jobs need, while the main process is still starting up;
+    returns the worker's pid (logged at debug level, and used by the lifetime tests)."""
     for name in modules:
         importlib.import_module(name)
+    return os.getpid()
+
+
+def _watch_parent() -> None:
+    """Runs in the worker as it starts: ignore Ctrl-C, and exit as soon as the parent is gone.
+
+    The parent's end of a pipe closes when the parent process ends, whatever ended it, so
+    waiting on it (multiprocessing's parent sentinel) wakes the watcher then; without it a worker
+    whose parent was killed would wait for jobs for ever, holding the parent's stderr open.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    parent = multiprocessing.parent_process()
+    if parent is None or parent.sentinel is None:  # pragma: no cover - not started by multiprocessing
+        return
+
+    def watch(sentinel: int) -> None:
+        multiprocessing.connection.wait([sentinel])
+        os._exit(0)
+
+    threading.Thread(target=watch, args=(parent.sentinel,), name="postmortems-parent", daemon=True).start()
 
 
 def _cores() -> int:
@@ -64,9 +99,10 @@ class Worker:
         """Start the worker process (once) if there is a second core."""
         if self._pool is None and _cores() > 1:
             self._pool = concurrent.futures.ProcessPoolExecutor(
-                1, mp_context=multiprocessing.get_context("spawn")
+                1, mp_context=multiprocessing.get_context("spawn"), initializer=_watch_parent
             )
-            self._pool.submit(_warm, self._preload)
+            self._pool.submit(_warm, self._preload).add_done_callback(_started)
+            atexit.register(self.stop)  # a script that builds without on_shutdown
 
     def submit(self, fn: Callable[..., T], *args: object) -> Job[T]:
         """Run fn(*args) in the worker, or here if there is none; `fn` must be a module-level
@@ -88,9 +124,17 @@ class Worker:
         return self._pool is not None
 
     def stop(self) -> None:
+        """Stop the worker and wait for it to end (its pending jobs are dropped)."""
         if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
-            self._pool = None
+            pool, self._pool = self._pool, None
+            atexit.unregister(self.stop)
+            pool.shutdown(wait=True, cancel_futures=True)
+            log.debug("postmortems: worker stopped")
+
+
+def _started(future: concurrent.futures.Future[int]) -> None:
+    if not future.cancelled() and future.exception() is None:
+        log.debug(f"postmortems: worker process {future.result()} started")
 
 
 class Shared(Generic[I, T]):
