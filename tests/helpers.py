@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 import yaml
+from postmortems.insight.knowledge import Knowledge
 from postmortems.records.model import ActionItem, Impact, Postmortem, Slo
 
 UTC = dt.timezone.utc
@@ -67,4 +68,21 @@ def front_matter_file(body: str = "## Summary\n\nIt broke.\n", **fields: Any) ->
     return "---\n" + yaml.safe_dump(data, sort_keys=False) + "---\n" + body
 
 
-__all__ = ["Impact", "Slo", "at", "front_matter_file", "item", "record"]
+def knowledge(records: list[Postmortem], as_of: str = "2026-11-20") -> Knowledge:
+    """The knowledge of hand-made records, with the default scoring model and URLs."""
+    from postmortems.insight.knowledge import build_knowledge
+    from postmortems.insight.scoring import load_model
+    from postmortems.site.pages import Layout
+
+    return build_knowledge(
+        records,
+        None,
+        as_of=dt.date.fromisoformat(as_of),
+        severities=("SEV-1", "SEV-2", "SEV-3", "SEV-4"),
+        repeat_window_days=90,
+        model=load_model(None),
+        url_for=Layout({}, True).url,
+    )
+
+
+__all__ = ["Impact", "Slo", "at", "front_matter_file", "item", "knowledge", "record"]

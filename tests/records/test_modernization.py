@@ -264,7 +264,7 @@ def test_catalog_maturity_unknown_criterion_is_a_warning_at_its_line(tmp_path: P
     (tmp_path / "catalog-info.yaml").write_text(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: search-service\n"
         "  annotations:\n    postmortems/maturity: 'slos-alerting, red-dashboards,canary-deploys'\n"
-        "spec:\n  owner: group:default/search\n"
+        "spec:\n  type: service\n  owner: group:default/search\n"
     )
     catalog, problems = load_catalog(str(tmp_path), "services.yml", ["catalog-info.yaml"])
     assert problems == [] and catalog is not None

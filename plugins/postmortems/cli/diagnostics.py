@@ -1,4 +1,5 @@
-"""Showing problems to people and to CI: which ones to show, in which format, and the exit code.
+"""Showing problems to people and to CI: which ones to show, in which format (text, JSON, GitHub
+annotations, a GitLab Code Quality report), and the exit code.
 
 Kept apart from the command line so each format can be tested as a pure function of a list of
 problems. Problem paths arrive absolute and leave relative to the current folder, because
@@ -8,14 +9,18 @@ right line of a pull request.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from collections.abc import Iterable, Sequence
 
 from ..records.model import Problem
 
-FORMATS = ("text", "json", "github")
+FORMATS = ("text", "json", "github", "gitlab")
 _GITHUB_COMMAND = {"error": "error", "warning": "warning", "info": "notice"}
+# GitLab Code Quality severities: info, minor, major, critical, blocker. An error keeps the page
+# out of every figure (or off the site): major; a warning fails --strict: minor.
+_GITLAB_SEVERITY = {"error": "major", "warning": "minor", "info": "info"}
 
 
 def shown_path(path: str, cwd: str | None = None) -> str:
@@ -89,10 +94,39 @@ def as_json(problems: Iterable[Problem], cwd: str | None = None) -> str:
     return json.dumps(rows, indent=2, ensure_ascii=False)
 
 
+def as_gitlab(problems: Iterable[Problem], cwd: str | None = None) -> str:
+    """A GitLab Code Quality report: the problems show in the merge request's widget and diff.
+
+    Each issue is {description, check_name, fingerprint, severity, location: {path, lines:
+    {begin}}}. The fingerprint, GitLab's key for "the same issue" between the two branches of a
+    merge request, hashes the file, the key and the message, not the line: a problem does not
+    count as new because lines were added above it. The same problem twice in a file gets its
+    count in the hash, so no two issues share one.
+    """
+    rows = []
+    seen: dict[str, int] = {}
+    for p in problems:
+        path = shown_path(p.path, cwd)
+        identity = f"{path}\0{p.key or ''}\0{p.level}\0{p.message}"
+        seen[identity] = count = seen.get(identity, 0) + 1
+        rows.append(
+            {
+                "description": p.message,
+                "check_name": f"postmortems/{p.key}" if p.key else "postmortems",
+                "fingerprint": hashlib.sha256(f"{identity}\0{count}".encode()).hexdigest(),
+                "severity": _GITLAB_SEVERITY[p.level],
+                "location": {"path": path, "lines": {"begin": p.line or 1}},
+            }
+        )
+    return json.dumps(rows, indent=2, ensure_ascii=False)
+
+
 def render(problems: Sequence[Problem], fmt: str, cwd: str | None = None) -> str:
-    """The whole report in one format; empty text when there is nothing to say (json: `[]`)."""
+    """The whole report in one format; empty text when there is nothing to say (json, gitlab: `[]`)."""
     if fmt == "json":
         return as_json(problems, cwd)
+    if fmt == "gitlab":
+        return as_gitlab(problems, cwd)
     lines = as_github(problems, cwd) if fmt == "github" else as_text(problems, cwd)
     return "\n".join(lines)
 

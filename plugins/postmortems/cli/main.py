@@ -20,6 +20,7 @@ from typing import Any, NoReturn
 
 from ..records.dates import iso_error
 from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
+from .macros import site_macros_problems
 from .project import (
     Site,
     UsageError,
@@ -157,10 +158,15 @@ def build_parser() -> argparse.ArgumentParser:
         parents=[config],
         help="a PagerDuty REST API incidents export (JSON)",
         description="Create a draft postmortem for each incident of a PagerDuty export (the JSON of "
-        "GET /incidents, saved to a file). Incidents already imported are skipped.",
+        "GET /incidents, saved to a file; several files for the pages of one listing). Incidents "
+        "already imported are skipped.",
     )
-    pagerduty.add_argument("export", metavar="EXPORT.json", help="the export file")
-    pagerduty.add_argument("--dry-run", action="store_true", help="show what would be created, write nothing")
+    pagerduty.add_argument(
+        "exports", nargs="+", metavar="EXPORT.json", help="export files (every page of a listing)"
+    )
+    pagerduty.add_argument(
+        "--dry-run", action="store_true", help="print the files that would be written, write nothing"
+    )
     pagerduty.set_defaults(handler=cmd_import_pagerduty)
 
     export = sub.add_parser(
@@ -233,6 +239,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
     catalog, problems = load_services(site)
     archive = check_archive(site, catalog)
     problems += located(archive.problems, site.docs_dir)
+    if not site.roots:  # a site's mkdocs.yml, whose mkdocs-macros options say what it renders
+        problems += site_macros_problems(site)
     _inputs, loop_problems = check_loop(site, archive.records, catalog)
     problems += loop_problems
     shown = select(problems, targets)
@@ -333,20 +341,27 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
     from .pagerduty import ExportError, parse_incident, read_export, service_for, severity_for, to_draft
 
     site = _site(args)
-    try:
-        items = read_export(args.export)
-    except ExportError as exc:
-        _say(f"{PROG}: error: {exc}")
-        return 1
     errors = 0
     incidents = []
-    for position, item in enumerate(items):
-        incident, why = parse_incident(item, position)
-        if incident is None:
-            _say(f"{args.export}: error: {why}: skipped")
+    seen: set[str] = set()
+    for export in args.exports:  # pages of one listing may overlap: an incident is taken once
+        try:
+            items = read_export(export)
+        except ExportError as exc:
+            _say(f"{PROG}: error: {exc}")
             errors += 1
-        else:
-            incidents.append(incident)
+            continue
+        for position, item in enumerate(items):
+            incident, why = parse_incident(item, position)
+            if incident is None:
+                _say(f"{export}: error: {why}: skipped")
+                errors += 1
+            elif incident.pd_id not in seen:
+                seen.add(incident.pd_id)
+                incidents.append(incident)
+    if errors and not incidents:
+        _say(f"{PROG}: 0 created, {errors} failed")
+        return 1
     incidents.sort(key=lambda i: (i.created_at, i.number or 0, i.pd_id))
     catalog, _problems = load_services(site)
     index = ArchiveIndex.scan(site)
@@ -362,7 +377,7 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
             continue
         service, service_note = service_for(incident, catalog)
         if service is None:
-            _say(f"{args.export}: error: {incident.label} has no service: skipped")
+            _say(f"{PROG}: error: {incident.label} has no service: skipped")
             errors += 1
             continue
         severity, severity_note = severity_for(incident, site.rules)
@@ -380,6 +395,10 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
         index.add(os.path.relpath(path, site.docs_dir).replace(os.sep, "/"), text)
         created += 1
         print(f"{'would create' if args.dry_run else 'created'} {shown} from {incident.label}")
+        if args.dry_run:  # the file itself, indented, so a reviewer sees what would be written
+            sys.stdout.write(
+                "".join(f"    {line}" if line.strip() else line for line in text.splitlines(True))
+            )
         if service_note is not None:
             level, message = service_note
             _say(f"{shown}: {'note' if level == 'info' else level}: {message}")

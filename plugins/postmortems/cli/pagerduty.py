@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,8 @@ class Incident:
     status: str | None = None
     urgency: str | None = None
     service: str | None = None
+    service_id: str | None = None  # PagerDuty's id of the service (`service.id`)
+    integration_keys: tuple[str, ...] = ()  # the integration keys the export names, if any
     priority: str | None = None
     last_status_change_at: dt.datetime | None = None
     acknowledgements: list[tuple[dt.datetime, str | None]] = field(default_factory=list)
@@ -70,6 +73,22 @@ def _summary(value: Any) -> str | None:
     if isinstance(value, str) and value.strip():
         return clean_text(value)
     return None
+
+
+def _keys(item: dict[str, Any]) -> tuple[str, ...]:
+    """Integration keys an incident export may carry: the integration that created it (an
+    `integration` reference, or the channel of its first trigger log entry, which `GET /incidents
+    ?include[]=first_trigger_log_entries` adds)."""
+    found = []
+    integration = item.get("integration")
+    entry = item.get("first_trigger_log_entry")
+    channel = entry.get("channel") if isinstance(entry, dict) else None
+    places = ((integration, "integration_key"), (channel, "integration_key"), (channel, "service_key"))
+    for holder, key in places:
+        value = holder.get(key) if isinstance(holder, dict) else None
+        if isinstance(value, str) and value.strip():
+            found.append(value.strip())
+    return tuple(dict.fromkeys(found))
 
 
 def read_export(path: str) -> list[Any]:
@@ -132,6 +151,8 @@ def parse_incident(item: Any, position: int) -> tuple[Incident | None, str | Non
             status=status.strip().lower() if isinstance(status, str) else None,
             urgency=urgency.strip().lower() if isinstance(urgency, str) else None,
             service=_summary(item.get("service")),
+            service_id=_text_id(item.get("service")),
+            integration_keys=_keys(item),
             priority=_summary(item.get("priority")),
             last_status_change_at=parse_time(item.get("last_status_change_at")),
             acknowledgements=sorted(acks, key=lambda pair: pair[0]),
@@ -143,14 +164,42 @@ def parse_incident(item: Any, position: int) -> tuple[Incident | None, str | Non
     )
 
 
+def _text_id(value: Any) -> str | None:
+    if isinstance(value, dict) and isinstance(value.get("id"), str) and value["id"].strip():
+        return str(value["id"]).strip()
+    return None
+
+
+def _loose(text: str) -> str:
+    """A severity or priority name without case, spaces or punctuation: 'Sev 1', 'SEV1', 'sev-1'."""
+    return re.sub(r"[^A-Z0-9]", "", text.upper())
+
+
+def priority_severity(priority: str, rules: Rules) -> str | None:
+    """The severity a PagerDuty priority name means: on the scale or an alias (`severity_aliases`,
+    e.g. {SEV1: SEV-1, Critical: SEV-1}), written exactly or with other case, spaces and dashes."""
+    found = rules.canonical_severity(priority)
+    if found is not None:
+        return found
+    wanted = _loose(priority)
+    for severity in rules.severities:
+        if _loose(severity) == wanted:
+            return severity
+    for alias, severity in rules.aliases.items():
+        if _loose(alias) == wanted and severity in rules.severities:
+            return severity
+    return None
+
+
 def severity_for(incident: Incident, rules: Rules) -> tuple[str, str | None]:
     """The severity, and a note when it had to be guessed.
 
-    The priority goes through the severity aliases (P1 -> SEV-1); without a usable priority,
-    urgency high is SEV-2 and low SEV-4; failing that, the lowest severity on the scale.
+    The priority goes through the scale and the severity aliases (P1 -> SEV-1, a custom SEV1 or
+    'Sev 1' -> SEV-1); without a usable priority, urgency high is SEV-2 and low SEV-4; failing
+    that, the lowest severity on the scale.
     """
     if incident.priority:
-        found = rules.canonical_severity(incident.priority)
+        found = priority_severity(incident.priority, rules)
         if found is not None:
             return found, None
     guess = URGENCY_SEVERITY.get(incident.urgency or "")
@@ -171,9 +220,18 @@ def service_for(
 ) -> tuple[str | None, tuple[Level, str] | None]:
     """The catalog service an incident's PagerDuty service means, and a note for the user.
 
-    A name the catalog knows (exactly, or by a close enough spelling) is used as the catalog
+    A catalog service whose PagerDuty service id or integration key (Backstage annotations
+    `pagerduty.com/service-id`, `pagerduty.com/integration-key`) is the incident's comes first.
+    Else a name the catalog knows (exactly, or by a close enough spelling) is used as the catalog
     writes it; an unknown one is kept as written, made into a valid name, with a warning.
     """
+    if catalog is not None:
+        ids = {incident.service_id, *incident.integration_keys} - {None}
+        for name, entry in catalog.items():
+            if ids.intersection(entry.pagerduty):
+                if incident.service is None or name == incident.service:
+                    return name, None
+                return name, ("info", f"PagerDuty service '{incident.service}' is '{name}' in the catalog")
     if incident.service is None:
         return None, None
     if catalog is not None:

@@ -33,7 +33,7 @@ from ..records.archive import (
     keep_cross_check_lines,
     read_file,
 )
-from ..records.catalog import check_maturity, load_catalog
+from ..records.catalog import backstage_files, check_maturity, load_catalog
 from ..records.dates import iso_error
 from ..records.model import Level, Postmortem, Problem, Service
 from ..records.modernization import LoopFiles, LoopInputs, loop_files, read_loop_files
@@ -167,6 +167,7 @@ class Site:
     rules: Rules
     max_bytes: int
     exclude: Callable[[str], bool] = field(compare=False)
+    backstage_types: tuple[str, ...] = ("service",)  # the Component types that are services
     # Without a mkdocs.yml: the files and folders given, which are then the whole archive.
     roots: tuple[str, ...] = ()
     loop: LoopFiles | None = None  # the decisions, rubric and targets files (options of the same names)
@@ -196,7 +197,9 @@ class Site:
     def catalog_files(self) -> list[str]:
         """Absolute paths of the catalog files, whose problems `validate` reports too."""
         found = [os.path.normpath(os.path.join(self.docs_dir, self.catalog))] if self.catalog else []
-        return found + [os.path.normpath(os.path.join(self.config_dir, path)) for path in self.backstage]
+        for entry in self.backstage:
+            found.extend(os.path.normpath(path) for path in backstage_files(self.config_dir, entry))
+        return found
 
     def source(self, abs_path: str) -> str | None:
         """The docs-relative path the plugin knows a file by, or None if it is not a postmortem."""
@@ -356,7 +359,13 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
     if isinstance(max_kb, bool) or not isinstance(max_kb, int):
         raise ConfigError(f"{display}: postmortems option 'max_file_kb' must be a whole number")
     level: Level = "warning" if legacy == "warn" else "info"
-    rules = Rules(severities, {str(k): str(v) for k, v in aliases.items()}, as_of, level)
+    rules = Rules(
+        severities,
+        {str(k): str(v) for k, v in aliases.items()},
+        as_of,
+        level,
+        extra_keys=frozenset(_str_list(options.get("extra_keys", []), "extra_keys", display)),
+    )
     try:
         parse_policy(options.get("policy"), severities)
     except ValueError as exc:
@@ -372,6 +381,7 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         rules=rules,
         max_bytes=max_kb * 1024,
         exclude=_exclusions(config.get("exclude_docs"), display),
+        backstage_types=_str_list(options.get("backstage_types", ["service"]), "backstage_types", display),
         loop=loop_files(config_dir, text("decisions", None), text("maturity", None), text("targets", None)),
         scoring=os.path.join(config_dir, scoring) if scoring else None,
         site_url=site_url if isinstance(site_url, str) else "",
@@ -440,7 +450,7 @@ def load_services(site: Site) -> tuple[dict[str, Service] | None, list[Problem]]
     catalog, found = load_catalog(site.docs_dir, site.catalog, [])
     problems = located(found, site.docs_dir)
     if site.backstage:
-        extra, more = load_catalog(site.config_dir, None, site.backstage)
+        extra, more = load_catalog(site.config_dir, None, site.backstage, site.backstage_types)
         problems += located(more, site.config_dir)
         if extra:
             catalog = {**extra, **(catalog or {})}

@@ -1,4 +1,5 @@
-"""The service catalog: `services.yml` and Backstage `catalog-info.yaml` Component entities.
+"""The service catalog: `services.yml` and Backstage catalogs (Component entities of type
+service, found through files, folders, globs and the Location entities they hold).
 
 A missing catalog is not an error (services are then taken as written); a broken one is
 reported with file and line, and whatever entries could be read are kept.
@@ -6,8 +7,10 @@ reported with file and line, and whatever entries could be read are kept.
 
 from __future__ import annotations
 
+import glob
 import os
 from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 import yaml
@@ -131,19 +134,36 @@ def _maturity(
     return tuple(ids), positions
 
 
-def _owner(value: Any) -> str | None:
-    """Backstage owners look like 'group:default/payments'; the team is the last part."""
+def _owner(value: Any) -> tuple[str | None, str | None]:
+    """(team, person) of a Backstage owner reference.
+
+    `group:default/payments`, `group:payments` and a bare `payments` (Backstage reads a bare
+    owner as a group) give the team `payments`; `user:guest` or `user:default/jane` give no team
+    but the person as the owner, as written, so that a person is never listed as a team.
+    """
     text = _text(value)
     if text is None:
-        return None
-    return text.split(":", 1)[-1].split("/")[-1]
+        return None, None
+    kind, _, ref = text.rpartition(":")
+    name = ref.split("/")[-1]
+    if kind.lower() == "user":
+        return None, text
+    return name or None, None
 
 
-def load_backstage(path: str, display: str) -> tuple[list[Service], list[Problem]]:
-    """Component entities of a Backstage `catalog-info.yaml` (several documents allowed)."""
+BACKSTAGE_FILES = ("catalog-info.yaml", "catalog-info.yml")
+DEFAULT_TYPES = ("service",)
+PAGERDUTY_ANNOTATIONS = ("pagerduty.com/service-id", "pagerduty.com/integration-key")
+
+
+def _mapping(value: Any) -> dict[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _read_documents(path: str, display: str) -> tuple[list[Any], list[Problem]]:
     try:
         with open(path, encoding="utf-8-sig") as handle:
-            documents = list(yaml.load_all(handle, Loader=ValuesLoader))
+            return list(yaml.load_all(handle, Loader=ValuesLoader)), []
     except OSError as exc:
         return [], [Problem("error", display, None, f"cannot read the Backstage catalog: {exc.strerror}")]
     except yaml.MarkedYAMLError as exc:
@@ -153,72 +173,203 @@ def load_backstage(path: str, display: str) -> tuple[list[Service], list[Problem
         ]
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         return [], [Problem("error", display, None, f"the Backstage catalog cannot be read: {exc}")]
+
+
+@dataclass
+class BackstageEntity:
+    """A Component of a Backstage catalog, with where it came from."""
+
+    service: Service
+    namespace: str
+    display: str
+
+
+def _component(doc: dict[str, Any], display: str, problems: list[Problem]) -> BackstageEntity | None:
+    meta = _mapping(doc.get("metadata"))
+    spec = _mapping(doc.get("spec"))
+    notes = _mapping(meta.get("annotations"))
+    team, person = _owner(spec.get("owner"))
+    entry: dict[str, Any] = {
+        "name": meta.get("name"),
+        "team": team,
+        "description": meta.get("description"),
+        "lifecycle": spec.get("lifecycle"),
+        "tier": notes.get("postmortems/tier"),
+        "dependency_centrality": notes.get("postmortems/dependency-centrality"),
+        "maturity": notes.get("postmortems/maturity"),
+    }
+    if isinstance(entry["tier"], str) and entry["tier"].isdigit():
+        entry["tier"] = int(entry["tier"])
+    source = _text(notes.get("backstage.io/source-location"))
+    if source:
+        entry["repository"] = source.split(":", 1)[1] if source.startswith("url:") else source
+    for link in meta.get("links") or []:
+        if not isinstance(link, dict):
+            continue
+        label = f"{link.get('title', '')} {link.get('type', '')}".lower()
+        for name in LINK_FIELDS:
+            if name in label and name not in entry:
+                entry[name] = link.get("url")
+    service = _service(entry, display, None, problems)
+    if service is None:
+        return None
+    service.owner = person
+    service.maturity, _positions = _maturity(entry["maturity"], service.name, display, problems)
+    service.maturity_lines = (None,) * len(service.maturity)
+    service.pagerduty = tuple(v for key in PAGERDUTY_ANNOTATIONS if (v := _text(notes.get(key))))
+    namespace = _text(meta.get("namespace")) or "default"
+    return BackstageEntity(service, namespace, display)
+
+
+def _is_url(target: str) -> bool:
+    return target.startswith(("http://", "https://", "url:"))
+
+
+def backstage_files(base: str, pattern: str) -> list[str]:
+    """The files an entry of `backstage:` (or a Location target) names, relative to `base`: a
+    file, a folder (every catalog-info.yaml under it) or a glob (`catalog/**/*.yaml`)."""
+    path = os.path.join(base, pattern)
+    if any(ch in pattern for ch in "*?["):
+        return sorted(p for p in glob.glob(path, recursive=True) if os.path.isfile(p))
+    if os.path.isdir(path):
+        found: list[str] = []
+        for folder, dirs, names in os.walk(path):
+            dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+            found.extend(os.path.join(folder, n) for n in sorted(names) if n in BACKSTAGE_FILES)
+        return found
+    return [path] if os.path.exists(path) else []
+
+
+def load_backstage_entities(
+    config_dir: str, entries: Iterable[str], types: Iterable[str] = DEFAULT_TYPES
+) -> tuple[list[BackstageEntity], list[Problem]]:
+    """The Component entities of the `backstage:` entries, following Location entities.
+
+    Only Components whose `spec.type` is in `types` are services (libraries, websites and
+    other types are not). A Location's `spec.target` and `spec.targets` are followed when they
+    are paths (relative to the Location's file); a URL is reported and not followed (this runs
+    offline). Each file is read once, so Locations that point at each other do not loop.
+    """
+    wanted = {t.lower() for t in types}
+    entities: list[BackstageEntity] = []
+    problems: list[Problem] = []
+    seen: set[str] = set()
+
+    def display_of(path: str) -> str:
+        return os.path.relpath(path, config_dir).replace(os.sep, "/")
+
+    def visit(path: str) -> None:
+        real = os.path.realpath(path)
+        if real in seen:
+            return
+        seen.add(real)
+        display = display_of(path)
+        documents, found = _read_documents(path, display)
+        problems.extend(found)
+        for doc in documents:
+            if not isinstance(doc, dict):
+                continue
+            kind = doc.get("kind")
+            spec = _mapping(doc.get("spec"))
+            if kind == "Location":
+                targets = [spec.get("target"), *(spec.get("targets") or [])]
+                for target in (t.strip() for t in targets if isinstance(t, str) and t.strip()):
+                    follow(os.path.dirname(path), target, display)
+            elif kind == "Component" and str(spec.get("type") or "").lower() in wanted:
+                entity = _component(doc, display, problems)
+                if entity is not None:
+                    entities.append(entity)
+
+    def follow(base: str, target: str, display: str) -> None:
+        if _is_url(target):
+            problems.append(
+                Problem(
+                    "info",
+                    display,
+                    None,
+                    f"Location target '{target}' is a URL and is not followed (the build reads no "
+                    "network): list a local copy in the backstage option to include it",
+                )
+            )
+            return
+        found = backstage_files(base, target)
+        if not found:
+            problems.append(Problem("warning", display, None, f"Location target '{target}' names no file"))
+        for path in found:
+            visit(path)
+
+    for entry in entries:
+        found = backstage_files(config_dir, entry)
+        if not found:
+            problems.append(Problem("warning", entry, None, "Backstage catalog file not found"))
+        for path in found:
+            visit(path)
+    return entities, problems
+
+
+def backstage_services(entities: list[BackstageEntity]) -> tuple[list[Service], list[Problem]]:
+    """Services by name; where a name is used in several namespaces, each one outside the
+    default namespace is named `<namespace>.<name>` (the default one keeps the plain name)."""
+    by_name: dict[str, list[BackstageEntity]] = {}
+    for entity in entities:
+        by_name.setdefault(entity.service.name, []).append(entity)
     services: list[Service] = []
     problems: list[Problem] = []
-    for doc in documents:
-        if not isinstance(doc, dict) or doc.get("kind") != "Component":
-            continue
-        meta: dict[str, Any] = doc["metadata"] if isinstance(doc.get("metadata"), dict) else {}
-        spec: dict[str, Any] = doc["spec"] if isinstance(doc.get("spec"), dict) else {}
-        notes: dict[str, Any] = meta["annotations"] if isinstance(meta.get("annotations"), dict) else {}
-        entry: dict[str, Any] = {
-            "name": meta.get("name"),
-            "team": _owner(spec.get("owner")),
-            "description": meta.get("description"),
-            "lifecycle": spec.get("lifecycle"),
-            "tier": notes.get("postmortems/tier"),
-            "dependency_centrality": notes.get("postmortems/dependency-centrality"),
-            "maturity": notes.get("postmortems/maturity"),
-        }
-        if isinstance(entry["tier"], str) and entry["tier"].isdigit():
-            entry["tier"] = int(entry["tier"])
-        source = _text(notes.get("backstage.io/source-location"))
-        if source:
-            entry["repository"] = source.split(":", 1)[1] if source.startswith("url:") else source
-        for link in meta.get("links") or []:
-            if not isinstance(link, dict):
-                continue
-            label = f"{link.get('title', '')} {link.get('type', '')}".lower()
-            for name in LINK_FIELDS:
-                if name in label and name not in entry:
-                    entry[name] = link.get("url")
-        service = _service(entry, display, None, problems)
-        if service is not None:
-            service.maturity, _positions = _maturity(entry["maturity"], service.name, display, problems)
-            service.maturity_lines = (None,) * len(service.maturity)
-            services.append(service)
+    for name, group in by_name.items():
+        namespaces = {entity.namespace for entity in group}
+        for entity in group:
+            if len(namespaces) > 1 and entity.namespace != "default":
+                qualified = f"{entity.namespace}.{name}"
+                problems.append(
+                    Problem(
+                        "info",
+                        entity.display,
+                        None,
+                        f"service '{name}' is in namespaces {', '.join(sorted(namespaces))}: the one in "
+                        f"'{entity.namespace}' is '{qualified}' here",
+                    )
+                )
+                entity.service.name = qualified
+            services.append(entity.service)
     return services, problems
 
 
 def load_catalog(
-    config_dir: str, catalog: str | None, backstage: Iterable[str]
+    config_dir: str,
+    catalog: str | None,
+    backstage: Iterable[str],
+    backstage_types: Iterable[str] = DEFAULT_TYPES,
 ) -> tuple[dict[str, Service] | None, list[Problem]]:
-    """The merged catalog (services.yml first, Backstage fills in), or None if there is none."""
+    """The merged catalog (services.yml first, Backstage fills in), or None if there is none.
+
+    `catalog` is relative to `config_dir`; so are the `backstage` entries (files, folders,
+    globs), read with `load_backstage_entities`.
+    """
     services: dict[str, Service] = {}
     problems: list[Problem] = []
     found = False
-    sources: list[tuple[str, bool]] = []
     if catalog:
-        sources.append((catalog, False))
-    sources.extend((path, True) for path in backstage)
-    for relative, is_backstage in sources:
-        path = os.path.join(config_dir, relative)
-        if not os.path.exists(path):
-            if is_backstage:
-                problems.append(Problem("warning", relative, None, "Backstage catalog file not found"))
-            continue
-        found = True
-        loader = load_backstage if is_backstage else load_services_yaml
-        loaded, found_problems = loader(path, relative)
-        problems.extend(found_problems)
-        for service in loaded:
-            if service.name in services:
-                if not is_backstage:
+        path = os.path.join(config_dir, catalog)
+        if os.path.exists(path):
+            found = True
+            loaded, more = load_services_yaml(path, catalog)
+            problems.extend(more)
+            for service in loaded:
+                if service.name in services:
                     problems.append(
-                        Problem("warning", relative, None, f"service '{service.name}' is listed twice")
+                        Problem("warning", catalog, None, f"service '{service.name}' is listed twice")
                     )
-                continue
-            services[service.name] = service
+                    continue
+                services[service.name] = service
+    entries = list(backstage)
+    if entries:
+        entities, more = load_backstage_entities(config_dir, entries, backstage_types)
+        problems.extend(more)
+        named, more = backstage_services(entities)
+        problems.extend(more)
+        found = found or bool(entities) or any(backstage_files(config_dir, e) for e in entries)
+        for service in named:
+            services.setdefault(service.name, service)
     return (services if found else None), problems
 
 

@@ -194,8 +194,14 @@ class Service:
     dashboard: str | None = None
     repository: str | None = None
     lifecycle: str | None = None
+    owner: str | None = None  # a person owning it (Backstage `user:` owners), when no team does
+    pagerduty: tuple[str, ...] = ()  # PagerDuty service ids and integration keys (Backstage annotations)
     # The maturity rubric's criteria the service meets (spec §8), with where each was written:
     # the catalog file and its line (None for a Backstage annotation), for the unknown-id warning.
     maturity: tuple[str, ...] = ()
     maturity_lines: tuple[int | None, ...] = ()
     source: str | None = None
+
+    @property
+    def deprecated(self) -> bool:
+        return (self.lifecycle or "").strip().lower() == "deprecated"

@@ -42,8 +42,20 @@ SLUG_RE = re.compile(r"^[a-z0-9][a-z0-9._-]{0,79}$")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,79}$")
 
 KNOWN_KEYS = frozenset(FIELDS)
-# Page keys MkDocs and Material understand; allowed beside ours without a warning.
-PAGE_KEYS = frozenset(["template", "hide", "search", "description", "icon", "subtitle", "comments", "robots"])
+# Page keys MkDocs and Material understand, and mkdocs-macros' switch; allowed beside ours without a
+# warning and passed on to the page (more with the `extra_keys` option).
+MATERIAL_KEYS = (
+    "template",
+    "hide",
+    "search",
+    "description",
+    "icon",
+    "subtitle",
+    "comments",
+    "robots",
+    "social",
+)
+PAGE_KEYS = frozenset((*MATERIAL_KEYS, "render_macros"))
 TIME_FIELDS = ("started_at", "detected_at", "acknowledged_at", "mitigated_at", "resolved_at")
 DEFAULT_SEVERITIES = ("SEV-1", "SEV-2", "SEV-3", "SEV-4")
 DEFAULT_ALIASES = {"P1": "SEV-1", "P2": "SEV-2", "P3": "SEV-3", "P4": "SEV-4"}
@@ -57,6 +69,11 @@ class Rules:
     aliases: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_ALIASES))
     as_of: dt.date | None = None
     legacy_level: Level = "warning"
+    extra_keys: frozenset[str] = frozenset()  # other plugins' page keys (option `extra_keys`)
+
+    def page_key(self, key: object) -> bool:
+        """A front-matter key that belongs to the page (MkDocs, Material, other plugins)."""
+        return key in PAGE_KEYS or key in self.extra_keys
 
     def canonical_severity(self, value: str) -> str | None:
         wanted = value.strip().upper().replace(" ", "")
@@ -348,7 +365,7 @@ def check_document(doc: ParsedDoc, rules: Rules) -> Checked:
         return Checked(None, doc.problems + _left_out(check.problems, None))
 
     for key in front:
-        if key not in KNOWN_KEYS and key not in PAGE_KEYS:
+        if key not in KNOWN_KEYS and not rules.page_key(key):
             check.report(
                 "warning",
                 (str(key),),
@@ -434,7 +451,7 @@ def check_document(doc: ParsedDoc, rules: Rules) -> Checked:
     ai_risk = bool(check.boolean(front.get("ai_risk"), ("ai_risk",)))
     effort = check.number(front.get("effort_days"), ("effort_days",))
     timeline = _timeline(check, doc.sections.get("timeline"))
-    meta = _page_meta(check, front)
+    meta = _page_meta(check, front, rules)
     problems = doc.problems + check.problems
     if (
         ident is None
@@ -505,15 +522,22 @@ def _time_order(check: _Checker, times: dict[str, dt.datetime | None]) -> None:
 # --------------------------------------------------------------------------- page keys and template text
 
 
-def _page_meta(check: _Checker, front: dict[str, Any]) -> dict[str, Any]:
+def _page_meta(check: _Checker, front: dict[str, Any], rules: Rules) -> dict[str, Any]:
     """The MkDocs and Material page keys, each of the type they expect: Material's templates
-    iterate over `hide` and read `search.exclude`, so `hide: 5` would stop the whole build."""
+    iterate over `hide` and read `search.exclude`, so `hide: 5` would stop the whole build.
+    Other plugins' keys (`social`, `extra_keys`) are passed on as written: they check them."""
     meta: dict[str, Any] = {}
-    for key in sorted(PAGE_KEYS & set(front)):
+    for key in sorted(key for key in front if isinstance(key, str) and rules.page_key(key)):
         value = front[key]
         if value is None or key == "template":  # our template is set on every postmortem page
             continue
-        if key == "hide":
+        if key == "social" or key not in PAGE_KEYS:
+            meta[key] = value
+        elif key == "render_macros":
+            flag = check.boolean(value, (key,))
+            if flag is not None:
+                meta[key] = flag
+        elif key == "hide":
             parts = [value] if isinstance(value, str) else value
             if isinstance(parts, list) and all(isinstance(part, str) for part in parts):
                 meta[key] = parts

@@ -36,14 +36,24 @@ from ..records.archive import Archive, assemble, collector_paused, describe, int
 from ..records.catalog import check_maturity, load_catalog
 from ..records.model import Problem, Service
 from ..records.modernization import LoopFiles, read_loop_files
+from ..records.parse import parse_sections
 from ..records.sanitize import clean
 from ..records.validate import Rules
-from . import export, feeds, loop_export, search
+from . import export, feeds, loop_export, placeholders, search
 from .charts import service_charts, target_charts, team_charts, trend_charts
-from .nav import place_index_pages
+from .compat import (
+    Language,
+    QuietTargets,
+    default_language_only,
+    i18n_language,
+    nav_shaped_by_plugin,
+    plugins_from,
+    without_external_urls,
+)
+from .nav import NavChoice, place_index_pages
 from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
 from .parts import PostmortemParts, escape_our_templates
-from .render import RENDER_ERROR, Offload, guard, start_offload, unrendered
+from .render import RENDER_ERROR, Offload, guard, same_markdown, start_offload, unrendered
 from .workers import Job, Shared, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
@@ -68,6 +78,8 @@ class Options:
     sanitize: bool
     loop: LoopFiles  # the decisions, rubric and targets files
     policy: Policy
+    backstage_types: tuple[str, ...] = ("service",)
+    nav: NavChoice = NavChoice()  # noqa: RUF009 - frozen: one shared default is safe
 
 
 def report(problem: Problem) -> None:
@@ -90,12 +102,19 @@ class SiteBuild:
         self.parts = PostmortemParts()
         self.offload: Offload | None = None
         self.index_job: Job[str] | None = None
+        # mkdocs-static-i18n: the default language's build, which a further language's links to.
+        self.primary: SiteBuild | None = None
+        self.secondary = False
+        self.published: dict[str, str] = {}  # src_uri -> url of every page this build publishes
+        self.text_outputs: list[tuple[File, Callable[[], str]]] = []  # what shows postmortem text
+        self.text_changed = False  # a plugin changed the text of a postmortem's sections
+        self.pass_tags = False
+        self.quiet: QuietTargets | None = None
 
     # ------------------------------------------------------------------ on_config
 
     def configure(self, config: MkDocsConfig) -> None:
         """Our templates behind the site's custom_dir (theme_overrides/ wins), our CSS and JS."""
-        self.layout = Layout(self.options.pages, config.use_directory_urls)
         templates = os.path.join(PACKAGE_DIR, "templates")
         if templates not in config.theme.dirs:
             config.theme.dirs.insert(1 if config.theme.custom_dir else 0, templates)
@@ -108,6 +127,15 @@ class SiteBuild:
     # ------------------------------------------------------------------ on_files
 
     def files(self, files: Files, config: MkDocsConfig) -> Files:
+        # The URL style is final only now: Material's offline plugin switches use_directory_urls
+        # off in its on_config, which may come after ours.
+        self.layout = Layout(self.options.pages, config.use_directory_urls)
+        # Material's tags plugin reads a page's tags from its meta: give it the postmortems' own.
+        self.pass_tags = bool(plugins_from(config, "material.plugins.tags"))
+        language = i18n_language(config)
+        if language is not None and not language.is_default:
+            return self._link_to_primary(files, config, language)
+        self.primary = None  # this build is the default language's (or there is only one)
         catalog = self._catalog(files, config)
         sources = self._read(files, catalog)
         self._include(sources)
@@ -135,6 +163,15 @@ class SiteBuild:
             file.content_string = make()
         # After the Markdown chunks: the worker takes jobs in order, and the index is needed last.
         self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
+        shown = (InclusionLevel.INCLUDED, InclusionLevel.NOT_IN_NAV)
+        ours = (*self.specs, *self.archive.entries)
+        if language is not None:  # the default language of mkdocs-static-i18n: the only one we build
+            for uri in ours:
+                if (found := files.get_file_from_path(uri)) is not None:
+                    default_language_only(found, language)
+        self.published = {
+            uri: f.url for uri in ours if (f := files.get_file_from_path(uri)) and f.inclusion in shown
+        }
         # The archive and everything computed from it live until the build ends: keep them out of
         # the collector's full passes, which otherwise walk them again and again (at 10,000
         # postmortems the collector's time went from 5.3 s to 4.5 s). Unfrozen when the build ends.
@@ -149,7 +186,7 @@ class SiteBuild:
         catalog, problems = load_catalog(config.docs_dir, self.options.catalog, [])
         if self.options.backstage:
             config_dir = os.path.dirname(config.config_file_path or ".")
-            extra, more = load_catalog(config_dir, None, list(self.options.backstage))
+            extra, more = load_catalog(config_dir, None, self.options.backstage, self.options.backstage_types)
             problems += more
             if extra:
                 catalog = {**extra, **(catalog or {})}
@@ -237,30 +274,66 @@ class SiteBuild:
                 **loop_export.loop_makers(kb, self.loop, config.site_url or ""),
             }.items()
         }
-        makers[f"{api}/explorer.json"] = lambda: search.explorer_data(kb)
+        shown = {f"{api}/explorer.json": lambda: search.explorer_data(kb)}
         if self.options.feeds:
-            makers.update(feeds.feed_makers(kb, self.layout, config.site_url or "", config.site_name))
+            shown.update(feeds.feed_makers(kb, self.layout, config.site_url or "", config.site_name))
+        makers.update(shown)
         outputs = [(File.generated(config, uri, content=""), make) for uri, make in makers.items()]
         for file, _make in outputs:
             files.append(file)
+        self.text_outputs = [(file, make) for file, make in outputs if file.src_uri in shown]
         assets = os.path.join(PACKAGE_DIR, "assets")
         for name in sorted(os.listdir(assets)):
             files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=os.path.join(assets, name)))
         for uri, path in search.vendor_assets(ASSETS).items():
-            files.append(File.generated(config, uri, abs_src_path=path))
+            files.append(vendored(config, uri, path))
         return outputs
+
+    def _link_to_primary(self, files: Files, config: MkDocsConfig, language: Language) -> Files:
+        """A further language of mkdocs-static-i18n: the knowledge base is the default language's.
+
+        Nothing is read or written again. The pages the default build published are in this
+        build's file list as link targets only (excluded, at the default language's URLs), so
+        links and nav entries to them resolve there; templates get the same knowledge.
+        """
+        primary = self.primary
+        if primary is None or primary.kb is None:
+            raise PluginError(
+                f"postmortems: mkdocs-static-i18n builds '{language.current}' but did not build the "
+                f"default language '{language.default}' before it; the knowledge base is built with "
+                f"the default language: set 'build: true' for '{language.default}' in the i18n options"
+            )
+        self.secondary = True
+        self.archive, self.kb, self.specs = primary.archive, primary.kb, primary.specs
+        self.loop = primary.loop
+        self.errors_by_path, self.bodies = primary.errors_by_path, {}
+        self.layout = primary.layout
+        self.quiet = QuietTargets([*primary.archive.entries, *primary.specs])
+        self.quiet.install()
+        for uri in (self.options.catalog, *primary.archive.entries, *primary.specs):
+            file = files.get_file_from_path(uri)
+            if file is None and uri in primary.specs:
+                file = File.generated(config, uri, content="", inclusion=InclusionLevel.EXCLUDED)
+                files.append(file)
+            if file is not None:
+                file.inclusion = InclusionLevel.EXCLUDED
+                if uri in primary.published:
+                    file.url = primary.published[uri]
+        return files
 
     # ------------------------------------------------------------------ on_nav
 
     def nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
-        ours = [
-            f.page
-            for spec in self.specs.values()
-            if spec.in_nav
-            and (f := files.get_file_from_path(spec.src_uri)) is not None
-            and f.page is not None
-        ]
-        return place_index_pages(nav, ours, config.nav is not None)
+        ours = []
+        for spec in self.specs.values():
+            file = files.get_file_from_path(spec.src_uri) if spec.in_nav else None
+            if file is not None and file.page is None and self.secondary:
+                # A link target of another language's build: MkDocs' automatic nav leaves it out.
+                Page(html.escape(spec.title), file, config)
+            if file is not None and file.page is not None:
+                ours.append(file.page)
+        site_nav = config.nav is not None or nav_shaped_by_plugin(config)
+        return place_index_pages(nav, ours, self.options.nav, site_nav)
 
     # ------------------------------------------------------------------ pages
 
@@ -295,6 +368,38 @@ class SiteBuild:
             "title": html.escape(title),
             "template": "postmortems/postmortem.html",
         }
+        if self.pass_tags and record is not None and record.tags:
+            page.meta["tags"] = list(record.tags)
+
+    def fill_placeholders(self, markdown: str, page: Page) -> str:
+        """A page of the site's own with its `<!-- postmortems:factors -->` lists filled in."""
+        if self.kb is None or "postmortems:" not in markdown or page.file.src_uri in self.archive.entries:
+            return markdown
+        filled, unknown = placeholders.fill(markdown, self.kb, self.layout, page.file.src_uri)
+        for name in unknown:
+            log.warning(
+                f"postmortems: {page.file.src_uri}: unknown placeholder '<!-- postmortems:{name} -->': "
+                "use factors, tags, triggers or fix-classes"
+            )
+        return filled
+
+    def markdown(self, markdown: str, page: Page, files: Files) -> str:
+        """A postmortem's Markdown as the other plugins left it (this runs last of all).
+
+        Where a plugin changed its text (mkdocs-macros renders its Jinja), the sections the
+        explorer and the feeds show are taken from that text; then the worker's rendering of
+        the text as read cannot stand in for MkDocs' own (`Offload.claim` checks).
+        """
+        entry = self.archive.entries.get(page.file.src_uri)
+        if entry is None or self.secondary:
+            return markdown
+        record = entry.record
+        if record is not None and not same_markdown(markdown, page.markdown or ""):
+            sections = {key: section.text for key, section in parse_sections(markdown, 1).items()}
+            if sections != record.sections:
+                record.sections = sections
+                self.text_changed = True
+        return markdown if self.offload is None else self.offload.claim(markdown, page, files)
 
     def environment(self, env: jinja2.Environment) -> jinja2.Environment:
         self.env = escape_our_templates(env)
@@ -379,21 +484,26 @@ class SiteBuild:
     def stop(self) -> None:
         """The build ended (or failed): drop the worker's pending work, let the collector in."""
         gc.unfreeze()
+        if self.quiet is not None:
+            self.quiet.remove()
         if self.offload is not None:
             log.debug(f"postmortems: the worker rendered the Markdown of {self.offload.taken} pages")
             self.offload.cancel()
 
     def post_build(self, config: MkDocsConfig) -> None:
         self.stop()
-        if self.kb is None:
+        if self.kb is None or self.secondary:
             return
         if self.index_job is not None:
             # Written here, not as a File: it was being built in a second process during the build.
-            path = os.path.join(config.site_dir, self.options.api_dir, "explorer-index.json")
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(self.index_job.result())
+            index = self.index_job.result()
+            if self.text_changed:  # the worker indexed the text as read; index what the pages show
+                index = search.build_index(search.index_documents(self.kb))
+            write_text(os.path.join(config.site_dir, self.options.api_dir, "explorer-index.json"), index)
             self.index_job = None
+        if self.text_changed:  # written with the rest before the pages were built: again
+            for file, make in self.text_outputs:
+                write_text(file.abs_dest_path, make())
         problems = self.archive.problems
         errors = sum(1 for p in problems if p.level == "error")
         warnings = sum(1 for p in problems if p.level == "warning")
@@ -401,6 +511,30 @@ class SiteBuild:
             f"postmortems: {len(self.kb.records)} published, {len(self.kb.drafts)} drafts, "
             f"{errors} errors, {warnings} warnings (as of {self.options.as_of})"
         )
+
+
+def write_text(path: str, text: str) -> None:
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "w", encoding="utf-8") as handle:
+        handle.write(text)
+
+
+_VENDORED: dict[tuple[str, float], str | None] = {}  # (path, mtime) -> the script made safe, or None
+
+
+def vendored(config: MkDocsConfig, uri: str, path: str) -> File:
+    """A vendored script, with the external URLs it names blanked (`compat.without_external_urls`:
+    Material's privacy plugin would download them); looked at once per file (kept for `serve`)."""
+    key = (path, os.path.getmtime(path))
+    if key not in _VENDORED:
+        with open(path, encoding="utf-8") as handle:
+            text = handle.read()
+        safe = without_external_urls(text)
+        _VENDORED[key] = None if safe == text else safe
+    made = _VENDORED[key]
+    if made is None:
+        return File.generated(config, uri, abs_src_path=path)
+    return File.generated(config, uri, content=made)
 
 
 def page_source(body: str) -> str:

@@ -1,7 +1,8 @@
 """The MkDocs plugin: options and events, each handing its work to `build.SiteBuild`.
 
 Build flow: `on_config` resolves the options and starts a `SiteBuild`; `on_files` reads every
-postmortem once, computes the knowledge and adds the generated pages, JSON, feeds and assets;
+postmortem once, computes the knowledge and adds the generated pages, JSON, feeds and assets
+(early, or after mkdocs-static-i18n's when it is on);
 `on_nav` places the index pages; `on_page_read_source` gives MkDocs the body already read (no
 file read, nor YAML parsed, twice); `on_page_markdown` sets a postmortem's title and template
 first and, last of all plugins, lets the worker's rendering stand in for MkDocs' own where no
@@ -20,6 +21,7 @@ from typing import Any
 import jinja2
 from mkdocs.config import base
 from mkdocs.config import config_options as c
+from mkdocs.config.base import BaseConfigOption, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, CombinedEvent, event_priority
@@ -35,6 +37,8 @@ from ..records.dates import iso_error
 from ..records.modernization import loop_files
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 from .build import PACKAGE_DIR, Options, SiteBuild
+from .compat import i18n_language
+from .nav import DEFAULT_SECTION, NavChoice
 from .workers import Worker
 
 __all__ = ["PACKAGE_DIR", "PostmortemsConfig", "PostmortemsPlugin"]
@@ -43,13 +47,35 @@ __all__ = ["PACKAGE_DIR", "PostmortemsConfig", "PostmortemsPlugin"]
 PRELOAD = ("lunr", "postmortems.records.archive", "postmortems.site.render", "postmortems.site.search")
 
 
+class NavOption(BaseConfigOption[NavChoice]):
+    """`nav: auto | off | {section: NAME}`."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.default = NavChoice()
+
+    def run_validation(self, value: object) -> NavChoice:
+        if isinstance(value, NavChoice):  # the default
+            return value
+        if value in ("auto", "off"):
+            return NavChoice(str(value))
+        if isinstance(value, dict) and set(value) == {"section"}:
+            name = value["section"]
+            if isinstance(name, str) and name.strip():
+                return NavChoice("section", name.strip())
+        example = f"{{section: {DEFAULT_SECTION}}}"
+        raise ValidationError(f"expected 'auto', 'off' or {{section: NAME}} (e.g. {example}), got {value!r}")
+
+
 class PostmortemsConfig(base.Config):
     path = c.Type(str, default=DEFAULT_PATH)
     """Folder under docs_dir that holds the postmortems."""
     catalog = c.Type(str, default=DEFAULT_CATALOG)
     """Service catalog, relative to docs_dir; it is read, not published."""
     backstage = c.ListOfItems(c.Type(str), default=[])
-    """Backstage catalog-info.yaml files, relative to the config file."""
+    """Backstage catalogs relative to the config file: files, folders, globs (Locations followed)."""
+    backstage_types = c.ListOfItems(c.Type(str), default=["service"])
+    """The Backstage Component types (`spec.type`) that are services."""
     as_of = c.Optional(c.Type((str, dt.date)))
     """The date every figure is computed for (YYYY-MM-DD); default: the build date (UTC)."""
     repeat_window_days = c.Type(int, default=90)
@@ -73,6 +99,11 @@ class PostmortemsConfig(base.Config):
     parallel = c.Type(bool, default=True)
     """Use a second process (when there is a second core) for parsing, the explorer's index and
     the Markdown of postmortem pages; the site is the same either way."""
+    nav = NavOption()
+    """Where the index pages go in the nav: `auto` (a nav of the site's own that places them is
+    left as it is), `off` (never touched) or `{section: NAME}`."""
+    extra_keys = c.ListOfItems(c.Type(str), default=[])
+    """Front-matter keys of other plugins allowed in postmortems (passed on to the page)."""
     # The modernization loop (spec §7-§10). The files are relative to the config file; a missing
     # file means no decisions, the default rubric, no targets (a warning when the path was set).
     decisions = c.Optional(c.Type(str))
@@ -95,13 +126,17 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(0)  # no ordering needs: it only reads our own options
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
-        if self.build is not None:  # the previous build failed before on_post_build
-            self.build.stop()
+        previous = self.build
+        if previous is not None:  # the previous build failed before on_post_build
+            previous.stop()
         if self.config.parallel:
             self.worker.start()
         else:
             self.worker.stop()
         self.build = SiteBuild(*self._resolve(config), self.worker, self.steal)
+        # mkdocs-static-i18n builds each further language right after the default one: those
+        # builds link to the knowledge base of the default language's (dropped if this is one).
+        self.build.primary = previous and (previous.primary or previous)
         self.build.configure(config)
         return config
 
@@ -119,7 +154,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
                 ) from None
         as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
         aliases = {str(k): str(v) for k, v in opts.severity_aliases.items()}
-        rules = Rules(tuple(opts.severities), aliases, as_of, "warning" if opts.legacy == "warn" else "info")
+        rules = Rules(
+            tuple(opts.severities),
+            aliases,
+            as_of,
+            "warning" if opts.legacy == "warn" else "info",
+            extra_keys=frozenset(opts.extra_keys),
+        )
         config_dir = os.path.dirname(config.config_file_path or ".")
         try:
             model = load_model(os.path.join(config_dir, opts.scoring) if opts.scoring else None)
@@ -133,6 +174,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             path=opts.path,
             catalog=opts.catalog,
             backstage=tuple(opts.backstage),
+            backstage_types=tuple(opts.backstage_types),
             as_of=as_of,
             repeat_window_days=opts.repeat_window_days,
             show_drafts=opts.show_drafts,
@@ -142,17 +184,31 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             feeds=opts.feeds,
             table_limit=opts.table_limit,
             sanitize=opts.sanitize,
+            nav=opts.nav,
             loop=loop_files(config_dir, opts.decisions, opts.maturity, opts.targets),
             policy=policy,
         )
         return options, rules, model
 
-    @event_priority(-50)  # after other plugins added or removed files, so we see the final set
-    def on_files(self, files: Files, config: MkDocsConfig) -> Files:
-        assert self.build is not None
+    # The file list is read and our files are added once, at one of two moments:
+    @event_priority(10)  # before the plugins that take stock of the pages at the default priority
+    # (mkdocs-redirects checks its targets against the pages it saw in its on_files)
+    def _on_files_early(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.build is None or i18n_language(config) is not None:
+            return files
         return self.build.files(files, config)
 
-    @event_priority(-50)  # after other plugins shaped the nav, so our pages land in its final form
+    @event_priority(-110)  # with mkdocs-static-i18n only: after its on_files (-100), which makes the
+    # file list of each language anew from the files' sources (our generated files have none)
+    def _on_files_after_i18n(self, files: Files, config: MkDocsConfig) -> Files:
+        if self.build is None or i18n_language(config) is None:
+            return files
+        return self.build.files(files, config)
+
+    on_files = CombinedEvent(_on_files_early, _on_files_after_i18n)
+
+    @event_priority(-50)  # after other plugins shaped the nav (awesome-nav at 100, awesome-pages at
+    # 0), so our pages land in its final form; before mkdocs-static-i18n's (-100) translates it
     def on_nav(self, nav: Navigation, config: MkDocsConfig, files: Files) -> Navigation:
         assert self.build is not None
         return self.build.nav(nav, config, files)
@@ -161,16 +217,18 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def on_page_read_source(self, page: Page, config: MkDocsConfig) -> str | None:
         return None if self.build is None else self.build.read_source(page)
 
-    @event_priority(100)  # first, so other plugins see the title and template of a postmortem
+    @event_priority(100)  # first, so other plugins see the title, template and tags of a postmortem
+    # (Material's tags plugin reads them at -50, mkdocs-macros its render_macros at 0)
     def _on_page_markdown_meta(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        if self.build is not None:
-            self.build.page_meta(page)
-        return markdown
+        if self.build is None:
+            return markdown
+        self.build.page_meta(page)
+        return self.build.fill_placeholders(markdown, page)
 
-    @event_priority(-100)  # last: only Markdown no plugin changed is taken from the worker
+    @event_priority(-100)  # last: only Markdown no plugin changed is taken from the worker, and the
+    # explorer shows what the other plugins (mkdocs-macros) made of a postmortem's text
     def _on_page_markdown_take(self, markdown: str, page: Page, config: MkDocsConfig, files: Files) -> str:
-        offload = self.build.offload if self.build is not None else None
-        return markdown if offload is None else offload.claim(markdown, page, files)
+        return markdown if self.build is None else self.build.markdown(markdown, page, files)
 
     on_page_markdown = CombinedEvent(_on_page_markdown_meta, _on_page_markdown_take)
 

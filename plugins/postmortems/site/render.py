@@ -11,9 +11,12 @@ MkDocs renders it as usual). The result never depends on who rendered a page:
   inclusion), with the site's Markdown extensions and link validation settings, on the same text
   MkDocs would convert (`meta.get_data` of what `on_page_read_source` returned);
 - what `Page.render` would log there is captured and logged again here, when the page is built;
-- a page is taken from the worker only if no other plugin changed its Markdown, if the site's
-  extensions can be named across processes (plain strings, picklable options) and if the file
-  list did not change after the worker got its copy. Otherwise MkDocs renders the page itself.
+- a page is taken from the worker only if no other plugin changed its Markdown (but for the
+  newlines at its end, which Markdown ignores: mkdocs-macros' Jinja and mkdocs-static-i18n
+  drop the last one), if the site's extensions can be named across processes (plain strings,
+  picklable options), and if every file its links looked up is the same, at the same URL, in
+  the final file list (what the worker looked up is recorded: a file another plugin added or
+  moved that the page does not link to changes nothing). Otherwise MkDocs renders the page.
 """
 
 from __future__ import annotations
@@ -66,7 +69,14 @@ class Rendered:
     present_anchor_ids: set[str]
     links_to_anchors: dict[str, dict[str, str]] | None  # target src_uri -> anchors
     records: list[tuple[str, int, str]] = field(default_factory=list)  # logger, level, message
+    # What the page's links looked up, and found: the page is taken only if they find the same.
+    lookups: dict[str, FileRow | None] = field(default_factory=dict)
+    own: FileRow | None = None  # the page's own file, whose URL its links are relative to
     error: str | None = None  # the exception that stopped the conversion (see GuardedPage)
+
+
+def file_row(file: File) -> FileRow:
+    return (file.src_uri, file.dest_uri, file.url, file.inclusion.is_excluded())
 
 
 RENDER_ERROR = "postmortems_render_error"  # set on a page whose Markdown could not be converted
@@ -105,7 +115,23 @@ def unrendered(markdown: str) -> str:
 
 
 def file_rows(files: Iterable[File]) -> tuple[FileRow, ...]:
-    return tuple((f.src_uri, f.dest_uri, f.url, f.inclusion.is_excluded()) for f in files)
+    return tuple(file_row(f) for f in files)
+
+
+def same_markdown(one: str, other: str) -> bool:
+    """The same Markdown to convert: equal but for newlines at the end, which Markdown ignores."""
+    return one == other or one.rstrip("\n") == other.rstrip("\n")
+
+
+class _RecordingFiles(Files):
+    """The worker's file list, noting what `Page.render` looks up (its only use of the list)."""
+
+    lookups: dict[str, FileRow | None]
+
+    def get_file_from_path(self, path: str) -> File | None:
+        found = super().get_file_from_path(path)
+        self.lookups[path] = None if found is None else file_row(found)
+        return found
 
 
 def make_setup(config: Any, files: Files, token: int) -> Setup | None:
@@ -183,7 +209,7 @@ def install(setup: Setup) -> None:
     )
     for name, level in setup.levels.items():
         logging.getLogger(name).setLevel(level)
-    _INSTALLED = _Installed(setup, config, Files(files))
+    _INSTALLED = _Installed(setup, config, _RecordingFiles(files))
 
 
 def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rendered]:
@@ -194,13 +220,16 @@ def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rend
     capture = _Capture()
     root = logging.getLogger()
     root.addHandler(capture)
+    files = installed.files
+    assert isinstance(files, _RecordingFiles)
     try:
         results = {}
         for src_uri, source in pages:
-            file = installed.files.get_file_from_path(src_uri)
+            file = files.src_uris.get(src_uri)
             if file is None:
                 continue
             capture.records = []
+            files.lookups = {}
             page = GuardedPage(None, file, installed.config)  # type: ignore[arg-type]
             page.markdown, _ = meta.get_data(source)
             page.render(installed.config, installed.files)
@@ -214,6 +243,8 @@ def render_pages(token: int, pages: Sequence[tuple[str, str]]) -> dict[str, Rend
                     None if anchors is None else {target.src_uri: links for target, links in anchors.items()}
                 ),
                 records=capture.records,
+                lookups=files.lookups,
+                own=file_row(file),
                 error=getattr(page, RENDER_ERROR, None),
             )
         return results
@@ -265,7 +296,6 @@ class Offload:
     ) -> None:
         self.setup = setup
         self.taken = 0
-        self._checked = False
         self._chunk_of: dict[str, int] = {}
         self._results: dict[int, dict[str, Rendered]] = {}
         self._shared: Shared[tuple[str, str], dict[str, Rendered]] | None = None
@@ -277,13 +307,18 @@ class Offload:
             for uri, _source in chunk:
                 self._chunk_of[uri] = index
 
-    def still_valid(self, files: Files) -> bool:
-        """False (and nothing is taken from the worker) if the file list changed after `on_files`."""
-        if not self._checked:
-            self._checked = True
-            if file_rows(files) != self.setup.files:
-                self.cancel()
-        return bool(self._chunk_of)
+    @staticmethod
+    def still_valid(rendered: Rendered, page: Page, files: Files) -> bool:
+        """Whether the page's links find in the final file list what they found in the worker's:
+        the same files at the same URLs (asked the way MkDocs asks, of the site's own `Files`,
+        whatever a plugin made of it); and the page is where the worker had it."""
+        if file_row(page.file) != rendered.own:
+            return False
+        for path, row in rendered.lookups.items():
+            found = files.get_file_from_path(path)
+            if (None if found is None else file_row(found)) != row:
+                return False
+        return True
 
     def take(self, uri: str) -> Rendered | None:
         """The worker's rendering of page `uri`, or None: then MkDocs renders it."""
@@ -292,21 +327,19 @@ class Offload:
             return None
         if index not in self._results:
             self._results[index] = self._shared.result(index) or {}
-        rendered = self._results[index].pop(uri, None)
-        if rendered is not None:
-            self.taken += 1
-        return rendered
+        return self._results[index].pop(uri, None)
 
     def claim(self, markdown: str, page: Page, files: Files) -> str:
         """`markdown` unchanged when MkDocs must convert it; "" when the worker's HTML will be
         delivered instead. `page.markdown` is what MkDocs read (the text the worker converted);
         `markdown` what the plugins made of it: only an unchanged page is taken."""
-        if markdown != page.markdown or not self.still_valid(files):
+        if not self._chunk_of or not same_markdown(markdown, page.markdown or ""):
             return markdown
         rendered = self.take(page.file.src_uri)
-        if rendered is None:
+        if rendered is None or not self.still_valid(rendered, page, files):
             return markdown
         self._claimed[page.file.src_uri] = (rendered, markdown)
+        self.taken += 1
         return ""
 
     def deliver(self, html: str, page: Page, files: Files) -> str:
