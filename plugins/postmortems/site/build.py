@@ -217,7 +217,9 @@ class SiteBuild:
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
                 continue
-            meta = {"title": html.escape(spec.title), "template": spec.template}
+            meta: dict[str, object] = {"title": html.escape(spec.title), "template": spec.template}
+            if spec.wide:
+                meta["hide"] = ["toc"]
             content = f"---\n{json.dumps(meta)}\n---\n\n{markdown_text(spec.description)}\n"
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content=content, inclusion=inclusion))

@@ -22,7 +22,9 @@ from ..insight.loop import Loop, TargetRow
 from ..insight.metrics import month_key, months_between, severity_counts
 from ..records.model import Postmortem
 
-SEVERITY_COLOURS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a")
+# The one severity palette, shared with the badges (assets/postmortems.css `.pm-sev--sev-N`): each
+# shade carries white text at ≥ 4.5:1 (WCAG AA), so a badge and a chart say SEV-3 in the same colour.
+SEVERITY_COLOURS = ("#c62828", "#b34700", "#806400", "#2e7d32", "#1565c0", "#6a1b9a")
 LAST_MONTHS = 12
 
 
@@ -194,7 +196,7 @@ def _monthly_counts(kb: Knowledge, records: Sequence[Postmortem]) -> tuple[list[
 def small_chart(kb: Knowledge, chart_id: str, records: Sequence[Postmortem]) -> Chart:
     """Incidents per month over the last twelve months, for a service or team page."""
     months, counts = _monthly_counts(kb, records)
-    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": "#ef6c00"}, "name": "incidents"}
+    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": SEVERITY_COLOURS[1]}, "name": "incidents"}
     fig = _figure([bar], "incidents", height=220)
     return Chart(
         chart_id,

@@ -38,6 +38,7 @@ DEFAULT_FOLDERS = {
     "feeds": "feeds",
 }
 PATTERN_FOLDERS = {"factor": "factors", "tag": "tags", "trigger": "triggers", "fix_class": "fix-classes"}
+WIDE_KINDS = frozenset({"incidents", "services", "teams", "action_items", "reports", "patterns", "backlog"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +54,12 @@ class PageSpec:
     @property
     def template(self) -> str:
         return f"postmortems/{self.kind}.html"
+
+    @property
+    def wide(self) -> bool:
+        """Table pages give the table of contents' column to their tables (Material's `hide: [toc]`):
+        their few headings are also in the navigation or the page's first lines."""
+        return self.kind in WIDE_KINDS
 
 
 class Layout:
