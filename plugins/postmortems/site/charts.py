@@ -196,7 +196,8 @@ def _monthly_counts(kb: Knowledge, records: Sequence[Postmortem]) -> tuple[list[
 def small_chart(kb: Knowledge, chart_id: str, records: Sequence[Postmortem]) -> Chart:
     """Incidents per month over the last twelve months, for a service or team page."""
     months, counts = _monthly_counts(kb, records)
-    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": SEVERITY_COLOURS[1]}, "name": "incidents"}
+    colour = SEVERITY_COLOURS[1]
+    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": colour}, "name": "incidents"}
     fig = _figure([bar], "incidents", height=220)
     return Chart(
         chart_id,
