@@ -21,3 +21,29 @@ def duration(minutes: float | None) -> str:
     if hours:
         return f"{hours} h {mins} min" if mins else f"{hours} h"
     return f"{mins} min"
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_name(key: str | None) -> str:
+    """A month key as people write it: "2026-11" → "November 2026"; anything else as it is."""
+    if not key:
+        return ""
+    year, _, month = key.partition("-")
+    if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return key

@@ -20,6 +20,7 @@ from ..insight.loop import STATE_WORDS, Loop, change_words
 from ..insight.report import MonthReport
 from ..records.model import Postmortem, Problem
 from .charts import Chart
+from .formats import month_name
 
 ASSETS = "assets/postmortems"
 
@@ -215,10 +216,10 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
             PageSpec(
                 layout.src_uri("report", month),
                 "report",
-                f"Report {month}",
+                f"Report {month_name(month)}",
                 month,
                 charts=False,
-                description=f"Monthly incident report for {month}.",
+                description=f"Monthly incident report for {month_name(month)}.",
             )
         )
     return specs

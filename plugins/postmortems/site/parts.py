@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .formats import duration
+from .formats import duration, month_name
 
 PARTS = "postmortems/partials/parts.html"
 PART_MARK = "<!-- postmortems:part -->"  # between the four parts in what parts.html renders
@@ -39,6 +39,7 @@ def escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:
 
     env.autoescape = choose
     env.filters["pm_duration"] = duration  # our templates' one duration style
+    env.filters["pm_month"] = month_name
     return env
 
 
