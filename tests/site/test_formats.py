@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from postmortems.site.formats import duration, month_name
+from postmortems.site.formats import duration, factor_label, month_name, number
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,28 @@ def test_a_column_of_durations_never_mixes_decimals_in() -> None:
 )
 def test_month_names(key: str | None, text: str) -> None:
     assert month_name(key) == text
+
+
+@pytest.mark.parametrize(
+    ("value", "text"),
+    [
+        (858000.0, "858,000"),
+        (2.5, "2.5"),
+        (1 / 3, "0.33"),
+        (False, "no"),
+        (True, "yes"),
+        (None, "–"),
+        (7, "7"),
+        ("high", "high"),
+    ],
+)
+def test_raw_figures_read_as_numbers(value: object, text: str) -> None:
+    assert number(value) == text
+
+
+def test_factor_labels() -> None:
+    assert [factor_label(n) for n in ("slo_burn", "blast_radius", "ai_risk")] == [
+        "SLO burn",
+        "Blast radius",
+        "AI risk",
+    ]

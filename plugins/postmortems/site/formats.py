@@ -47,3 +47,31 @@ def month_name(key: str | None) -> str:
     if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
         return f"{MONTHS[int(month) - 1]} {year}"
     return key
+
+
+FACTOR_LABELS = {
+    "slo_burn": "SLO burn",
+    "mttr": "MTTR",
+    "ai_risk": "AI risk",
+}
+
+
+def factor_label(name: str) -> str:
+    """A scoring factor's name for people: "SLO burn" for `slo_burn`, "Blast radius" for
+    `blast_radius` (the slug stays next to it where someone edits scoring.yaml)."""
+    return FACTOR_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def number(value: object) -> str:
+    """A raw figure as people read it: 858000.0 → "858,000", 2.5 → "2.5", False → "no"."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "–"
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
