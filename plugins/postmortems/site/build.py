@@ -65,6 +65,7 @@ class Options:
     max_file_kb: int
     feeds: bool
     table_limit: int
+    report_months: int
     sanitize: bool
     loop: LoopFiles  # the decisions, rubric and targets files
     policy: Policy
@@ -213,7 +214,7 @@ class SiteBuild:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
 
     def _add_pages(self, files: Files, config: MkDocsConfig, kb: Knowledge) -> None:
-        for spec in page_specs(kb, self.layout):
+        for spec in page_specs(kb, self.layout, self.options.report_months):
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
                 continue
@@ -351,6 +352,7 @@ class SiteBuild:
             base=get_relative_url(".", page.url) + "/",
             rows=self.rows,
             table_limit=self.options.table_limit,
+            report_months=self.options.report_months,
             loop=self.loop,
             drafts_published=self.options.show_drafts,
         )

@@ -7,6 +7,7 @@ so that pages, JSON and feeds agree.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -17,6 +18,7 @@ from markupsafe import Markup
 
 from ..insight.knowledge import PATTERN_KINDS, Knowledge
 from ..insight.loop import STATE_WORDS, Loop, change_words
+from ..insight.metrics import months_between
 from ..insight.report import MonthReport
 from ..records.model import Postmortem, Problem
 from .charts import Chart
@@ -93,7 +95,23 @@ class Layout:
         return self.url_of(self.src_uri(kind, key))
 
 
-def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
+def reported_months(kb: Knowledge, months: int) -> list[dict[str, object]]:
+    """The report's months that get a page: from the first month with an incident among the
+    latest `months` (to as_of) onwards. One incident from 1628 would otherwise give every month
+    since its own page; report.json keeps them all."""
+    recent = set(months_between(_months_back(kb.as_of, max(months, 1) - 1), kb.as_of))
+    for index, row in enumerate(kb.report):
+        if row["month"] in recent and row.get("incidents"):
+            return kb.report[index:]
+    return []
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 - months
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+def page_specs(kb: Knowledge, layout: Layout, report_months: int = 36) -> list[PageSpec]:
     """Every generated page: index pages in the nav, detail pages reachable from them."""
     specs = [
         PageSpec(
@@ -210,7 +228,7 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
                     layout.src_uri(kind, key), "pattern", key, f"{kind}:{key}", description=f"{label}: {key}"
                 )
             )
-    for row in kb.report:
+    for row in reported_months(kb, report_months):
         month = str(row["month"])
         specs.append(
             PageSpec(
@@ -241,8 +259,21 @@ class PageData:
     base: str = ""  # the site root relative to the page, e.g. "../../"
     rows: RowCache | None = None
     table_limit: int = 100
+    report_months: int = 36
     loop: Loop | None = None
     drafts_published: bool = False  # whether a draft has a page to link to
+
+    def reports(self) -> list[dict[str, object]]:
+        """The months with a report page, oldest first."""
+        return reported_months(self.kb, self.report_months)
+
+    def neighbours(self, month: str) -> tuple[str | None, str | None]:
+        """The months with a report page before and after this one."""
+        keys = [str(row["month"]) for row in self.reports()]
+        at = keys.index(month) if month in keys else -1
+        if at < 0:
+            return None, None
+        return (keys[at - 1] if at > 0 else None), (keys[at + 1] if at + 1 < len(keys) else None)
 
     def change(self, delta: int) -> tuple[str, str]:
         """A score change as (arrow, words), e.g. ('▲', 'up 3')."""

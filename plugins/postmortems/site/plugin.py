@@ -66,6 +66,7 @@ class PostmortemsConfig(base.Config):
     max_file_kb = c.Type(int, default=DEFAULT_MAX_FILE_KB)
     feeds = c.Type(bool, default=True)
     table_limit = c.Type(int, default=100)
+    report_months = c.Type(int, default=36)  # report pages from the first month with an incident among these
     """Incidents listed on a service, team or pattern page (the newest; the rest via the explorer)."""
     sanitize = c.Type(bool, default=True)
     """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
@@ -137,6 +138,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             max_file_kb=opts.max_file_kb,
             feeds=opts.feeds,
             table_limit=opts.table_limit,
+            report_months=max(1, opts.report_months),
             sanitize=opts.sanitize,
             loop=loop_files(config_dir, opts.decisions, opts.maturity, opts.targets),
             policy=policy,
