@@ -1,4 +1,5 @@
-"""Report pages are bounded: one very old incident must not give every month since its own page."""
+"""Report pages are bounded (one very old incident must not give every month since its own page),
+and ticket ids link to the tracker when the site says where it is."""
 
 from __future__ import annotations
 
@@ -24,11 +25,21 @@ def test_an_old_incident_does_not_multiply_the_report_pages(tmp_path: Path) -> N
         mitigated_at="1628-08-10T17:00:00Z",
         resolved_at="1628-08-10T18:00:00Z",
         published_at="1628-09-01",
+        action_items=[
+            {
+                "title": "Widen the hull",
+                "owner": "@söderberg",
+                "status": "open",
+                "ticket": "VASA-1 & <b>2</b>",
+            }
+        ],
     )
     folder = tmp_path / "content" / "postmortems" / "1628"
     folder.mkdir(parents=True)
     (folder / "vasa.md").write_text(old)
-    build_site(config, tmp_path / "site", report_months=2)
+    build_site(
+        config, tmp_path / "site", report_months=2, ticket_url="https://jira.example.com/browse/{ticket}"
+    )
     site = tmp_path / "site"
     months = [m["month"] for m in json.loads((site / "api" / "report.json").read_text())["months"]]
     assert months[0] == "1628-08"  # report.json keeps every month
@@ -43,3 +54,10 @@ def test_an_old_incident_does_not_multiply_the_report_pages(tmp_path: Path) -> N
     if len(pages) == 2:
         newer = (site / "reports" / pages[1] / "index.html").read_text()
         assert f'href="../{pages[0]}/" rel="prev"' in newer
+
+    # The ticket id is linked, URL-quoted in the address and escaped in the text.
+    vasa = (site / "postmortems" / "1628" / "vasa" / "index.html").read_text()
+    assert (
+        '<a href="https://jira.example.com/browse/VASA-1%20%26%20%3Cb%3E2%3C%2Fb%3E" rel="noopener">VASA-1 &amp; &lt;b&gt;2&lt;/b&gt;</a>'
+        in vasa
+    )

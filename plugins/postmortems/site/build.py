@@ -66,6 +66,7 @@ class Options:
     feeds: bool
     table_limit: int
     report_months: int
+    ticket_url: str
     sanitize: bool
     loop: LoopFiles  # the decisions, rubric and targets files
     policy: Policy
@@ -353,6 +354,7 @@ class SiteBuild:
             rows=self.rows,
             table_limit=self.options.table_limit,
             report_months=self.options.report_months,
+            ticket_url=self.options.ticket_url,
             loop=self.loop,
             drafts_published=self.options.show_drafts,
         )

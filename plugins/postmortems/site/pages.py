@@ -11,7 +11,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup
@@ -260,8 +260,15 @@ class PageData:
     rows: RowCache | None = None
     table_limit: int = 100
     report_months: int = 36
+    ticket_url: str = ""  # e.g. https://jira.example.com/browse/{ticket}; empty: ids as text
     loop: Loop | None = None
     drafts_published: bool = False  # whether a draft has a page to link to
+
+    def ticket_href(self, ticket: str) -> str | None:
+        """The ticket's address from the site's `ticket_url`, the id URL-quoted; None without one."""
+        if not self.ticket_url or not ticket:
+            return None
+        return self.ticket_url.replace("{ticket}", quote(ticket, safe=""))
 
     def reports(self) -> list[dict[str, object]]:
         """The months with a report page, oldest first."""
