@@ -135,3 +135,40 @@ def test_sorting_by_keyboard(tab: Tab) -> None:
     assert th.get_attribute("aria-sort") == "descending" and "▼" in button.inner_text()
     assert rows == sorted(rows, reverse=True)
     tab.assert_clean()
+
+
+LABELS = """() => {
+  const fit = [];
+  for (const chart of document.querySelectorAll('.pm-chart[data-pm-drawn]')) {
+    const box = chart.getBoundingClientRect();
+    for (const t of chart.querySelectorAll('.xtick text, .ytick text')) {
+      const r = t.getBoundingClientRect();
+      fit.push({chart: chart.closest('figure').id, text: t.textContent, axis: t.closest('.xtick') ? 'x' : 'y',
+                inside: r.left >= box.left - 1 && r.right <= box.right + 1 && r.bottom <= box.bottom + 1});
+    }
+  }
+  return fit;
+}"""
+
+
+@pytest.mark.parametrize("width", [390, 1400])
+def test_chart_labels_fit_and_counts_are_whole(tab: Tab, width: int) -> None:
+    """No tick label is cut at the plot's edge (the heat map's factor names were), and the count
+    axis has no 0.5 ticks."""
+    tab.page.set_viewport_size({"width": width, "height": 900})
+    tab.open("trends/")
+    tab.wait_for_charts()
+    labels = tab.page.evaluate(LABELS)
+    heat = [
+        label for label in labels if label["chart"] == "chart-factor-team-heatmap" and label["axis"] == "y"
+    ]
+    assert heat, "the heat map has no factor labels"
+    cut = [label for label in labels if label["chart"] == "chart-factor-team-heatmap" and not label["inside"]]
+    assert not cut, f"labels cut at the edge: {cut}"
+    counts = [
+        label["text"]
+        for label in labels
+        if label["chart"] == "chart-incidents-by-severity" and label["axis"] == "y"
+    ]
+    assert counts and all(text.replace("\u2212", "-").lstrip("-").isdigit() for text in counts), counts
+    tab.assert_clean()

@@ -55,6 +55,20 @@ def _figure(traces: list[dict[str, Any]], y_title: str, **extra: Any) -> Figure:
     return {"data": traces, "layout": layout}
 
 
+def _label_margin(left: Sequence[str], bottom: Sequence[str]) -> dict[str, int]:
+    """Margins that fit the longest label (about 7 px a character at plotly's 12 px font): a fixed
+    margin cut the heat map's factor names to "-timeout"."""
+    longest_left = max((len(x) for x in left), default=4)
+    longest_bottom = max((len(x) for x in bottom), default=4)
+    return {"l": min(320, 16 + 7 * longest_left), "r": 10, "t": 10, "b": min(200, 30 + 5 * longest_bottom)}
+
+
+def _count_axis(values: Sequence[Any]) -> dict[str, Any]:
+    """A count axis shows whole numbers: ticks of 1 while the counts are small, never 0.5."""
+    top = max((v for v in values if isinstance(v, (int, float))), default=0)
+    return {"tickformat": "d", **({"dtick": 1} if top <= 6 else {})}
+
+
 def _json(fig: Figure) -> str:
     return json.dumps(fig, separators=(",", ":"), sort_keys=True)
 
@@ -83,7 +97,7 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
         }
         for index, sev in enumerate(kb.severities)
     ]
-    fig = _figure(bars, "incidents", barmode="stack")
+    fig = _figure(bars, "incidents", barmode="stack", yaxis=_count_axis([r["incidents"] for r in rows]))
     charts.append(
         Chart(
             "incidents-by-severity",
@@ -170,10 +184,19 @@ def factor_team_heatmap(kb: Knowledge) -> Chart:
         "z": z,
         "x": [_text(t) for t in teams],
         "y": [_text(f) for f in factors],
-        "colorscale": "Reds",
+        # Zero is transparent, so an empty cell is the page's own background in either palette.
+        "colorscale": [[0, "rgba(0,0,0,0)"], [0.001, "#fcbba1"], [1, "#a50f15"]],
+        "zmin": 0,
         "hovertemplate": "%{y} × %{x}: %{z}<extra></extra>",
     }
-    fig = _figure([heatmap], "", height=max(260, 28 * len(factors) + 80), yaxis={"autorange": "reversed"})
+    fig = _figure(
+        [heatmap],
+        "",
+        height=max(260, 28 * len(factors) + 80),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"automargin": True, "tickangle": -30},
+        margin=_label_margin(factors, teams),
+    )
     return Chart(
         "factor-team-heatmap",
         "Contributing factor × team",
@@ -198,7 +221,7 @@ def small_chart(kb: Knowledge, chart_id: str, records: Sequence[Postmortem]) -> 
     months, counts = _monthly_counts(kb, records)
     colour = SEVERITY_COLOURS[1]
     bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": colour}, "name": "incidents"}
-    fig = _figure([bar], "incidents", height=220)
+    fig = _figure([bar], "incidents", height=220, yaxis=_count_axis(counts))
     return Chart(
         chart_id,
         "Incidents per month, last 12 months",
