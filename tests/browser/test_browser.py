@@ -16,12 +16,10 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from browser_support import (
-    CHROMIUM,
     FACETS,
     HOSTILE_ID,
     HOSTILE_TITLE,
     HOSTILE_WORD,
-    LAUNCH_ARGS,
     LIVE_PAYLOADS,
     PAYLOAD,
     PLOTLY,
@@ -35,7 +33,7 @@ from browser_support import (
     load_json,
     serve,
 )
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sites import ROOT, build_site, copy_sample
 
 pytestmark = pytest.mark.browser
@@ -45,25 +43,6 @@ SITE_NAME = "Northwind Commerce postmortems"
 
 
 # ------------------------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def base(sample_site: Path, browser: Browser) -> Iterator[str]:
-    """The sample site, served at the root of 127.0.0.1 on a free port."""
-    with serve(sample_site) as url:
-        yield url
 
 
 @pytest.fixture

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from browser_support import CHROMIUM, LAUNCH_ARGS, Tab, serve
-from playwright.sync_api import Browser, sync_playwright
+from browser_support import Tab
+from playwright.sync_api import Browser
 from sites import ROOT
 
 pytestmark = pytest.mark.browser
@@ -59,24 +59,6 @@ def page_kinds(site: Path) -> list[str]:
     postmortem = sorted((site / "postmortems").glob("*/*/index.html"))[0].parent.relative_to(site)
     details = [first("services"), first("teams"), first("reports"), first("patterns/factors")]
     return fixed + details + [postmortem.as_posix() + "/"]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def base(sample_site: Path, browser: Browser) -> Iterator[str]:
-    with serve(sample_site) as url:
-        yield url
 
 
 @pytest.fixture
