@@ -374,13 +374,13 @@ def test_long_incident_lists_link_to_the_explorer(tmp_path: Path) -> None:
     assert table.count("<tr>") == 1 + 2  # the header and the two newest
     assert f"See all {busy['incidents']} in the explorer" in page
     assert f'href="../../explorer/?service={busy["name"]}"' in page
-    # The incident index lists five times as many (500 by default: ~220 KB of HTML whatever the
+    # The incident index lists four times as many (400 by default: ~240 KB of HTML whatever the
     # archive's size), the newest, and links to the explorer for the rest.
     index = (tmp_path / "site/incidents/index.html").read_text()
     incidents = load(tmp_path / "site", "incidents.json")
-    assert isinstance(incidents, list) and len(incidents) > 10
-    assert index.count('data-sort="SEV-') == 10
-    newest = sorted(incidents, key=lambda r: r["started_at"], reverse=True)[:10]
+    assert isinstance(incidents, list) and len(incidents) > 8
+    assert index.count('data-sort="SEV-') == 8
+    newest = sorted(incidents, key=lambda r: r["started_at"], reverse=True)[:8]
     assert all(f">{r['id']}</a>" in index for r in newest)
     assert f"See all {len(incidents)} in the explorer" in index
 
