@@ -507,7 +507,8 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
 AGENDA = """() => Object.fromEntries(['needs-decision', 'review-due', 'decided'].map(anchor => {
   const heading = document.getElementById(anchor);
   let table = heading.nextElementSibling;
-  while (table && table.tagName !== 'TABLE') table = table.nextElementSibling;
+  while (table && table.tagName !== 'TABLE' && !table.querySelector('table')) table = table.nextElementSibling;
+  if (table && table.tagName !== 'TABLE') table = table.querySelector('table');  // in its scroll wrapper
   return [anchor, {
     top: heading.getBoundingClientRect().top + window.scrollY,
     rows: [...table.tBodies[0].rows].filter(r => r.id).map(r => ({
@@ -571,10 +572,10 @@ def test_backlog_is_the_weekly_reviews_agenda(tab: Tab, sample_site: Path) -> No
     assert funnel["done"] == sum(1 for d in decisions if d["status"] == "done" and d["epic"] in funded)
 
     # Sorting the decided work by its 7-day change, most urgent first.
-    decided = page.locator("#decided ~ table.pm-agenda").first
-    header = decided.locator("th", has_text=re.compile(r"^7 days$"))
-    header.click()
-    header.click()
+    decided = page.locator("#decided ~ .pm-scroll table.pm-agenda").first
+    header = decided.locator("th", has_text=re.compile(r"^7 days\b"))  # then the sort state, ↕
+    header.locator("button").click()
+    header.locator("button").click()
     values = [
         int(v)
         for v in decided.locator("tbody tr td:nth-child(5)").evaluate_all(
