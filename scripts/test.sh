@@ -14,6 +14,9 @@ fi
 echo "== installing the package with its test dependencies"
 python3 -m pip install -q -e ".[test]"
 
+echo "== installing axe-core for the browser tests' accessibility run"
+npm ci --prefix tests/browser/axe --no-audit --no-fund --loglevel=error
+
 echo "== lint"
 ruff check plugins tests scripts
 mypy

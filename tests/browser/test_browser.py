@@ -16,12 +16,10 @@ from urllib.parse import urlencode, urlsplit
 
 import pytest
 from browser_support import (
-    CHROMIUM,
     FACETS,
     HOSTILE_ID,
     HOSTILE_TITLE,
     HOSTILE_WORD,
-    LAUNCH_ARGS,
     LIVE_PAYLOADS,
     PAYLOAD,
     PLOTLY,
@@ -35,7 +33,7 @@ from browser_support import (
     load_json,
     serve,
 )
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser
 from sites import ROOT, build_site, copy_sample
 
 pytestmark = pytest.mark.browser
@@ -45,25 +43,6 @@ SITE_NAME = "Northwind Commerce postmortems"
 
 
 # ------------------------------------------------------------------------------------ fixtures
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is missing: install Debian's chromium to run the browser tests")
-    with sync_playwright() as p:
-        chromium = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
-        try:
-            yield chromium
-        finally:
-            chromium.close()
-
-
-@pytest.fixture(scope="module")
-def base(sample_site: Path, browser: Browser) -> Iterator[str]:
-    """The sample site, served at the root of 127.0.0.1 on a free port."""
-    with serve(sample_site) as url:
-        yield url
 
 
 @pytest.fixture
@@ -528,7 +507,8 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
 AGENDA = """() => Object.fromEntries(['needs-decision', 'review-due', 'decided'].map(anchor => {
   const heading = document.getElementById(anchor);
   let table = heading.nextElementSibling;
-  while (table && table.tagName !== 'TABLE') table = table.nextElementSibling;
+  while (table && table.tagName !== 'TABLE' && !table.querySelector('table')) table = table.nextElementSibling;
+  if (table && table.tagName !== 'TABLE') table = table.querySelector('table');  // in its scroll wrapper
   return [anchor, {
     top: heading.getBoundingClientRect().top + window.scrollY,
     rows: [...table.tBodies[0].rows].filter(r => r.id).map(r => ({
@@ -592,10 +572,10 @@ def test_backlog_is_the_weekly_reviews_agenda(tab: Tab, sample_site: Path) -> No
     assert funnel["done"] == sum(1 for d in decisions if d["status"] == "done" and d["epic"] in funded)
 
     # Sorting the decided work by its 7-day change, most urgent first.
-    decided = page.locator("#decided ~ table.pm-agenda").first
-    header = decided.locator("th", has_text=re.compile(r"^7 days$"))
-    header.click()
-    header.click()
+    decided = page.locator("#decided ~ .pm-scroll table.pm-agenda").first
+    header = decided.locator("th", has_text=re.compile(r"^7 days\b"))  # then the sort state, ↕
+    header.locator("button").click()
+    header.locator("button").click()
     values = [
         int(v)
         for v in decided.locator("tbody tr td:nth-child(5)").evaluate_all(

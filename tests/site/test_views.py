@@ -18,6 +18,7 @@ from postmortems.site.charts import service_charts, trend_charts
 from postmortems.site.export import report as report_json
 from postmortems.site.feeds import ATOM, feed_makers
 from postmortems.site.pages import Layout, PageData, RowCache
+from postmortems.site.parts import escape_our_templates
 from postmortems.site.plugin import PACKAGE_DIR
 
 AS_OF = dt.date(2025, 4, 15)
@@ -188,7 +189,7 @@ def test_missing_catalog_means_services_as_written(tmp_path: Path) -> None:
 def test_incident_rows_render_once_and_link_from_each_page_depth() -> None:
     kb = knowledge()
     templates = Path(PACKAGE_DIR) / "templates"
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True)
+    env = escape_our_templates(jinja2.Environment(loader=jinja2.FileSystemLoader(templates), autoescape=True))
     rows = RowCache(env)
     layout = Layout({}, True)
     shallow = PageData(kb, layout, base="../", rows=rows)

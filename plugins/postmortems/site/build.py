@@ -75,6 +75,8 @@ class Options:
     max_file_kb: int
     feeds: bool
     table_limit: int
+    report_months: int
+    ticket_url: str
     sanitize: bool
     loop: LoopFiles  # the decisions, rubric and targets files
     policy: Policy
@@ -250,11 +252,13 @@ class SiteBuild:
                 file.inclusion = InclusionLevel.NOT_IN_NAV
 
     def _add_pages(self, files: Files, config: MkDocsConfig, kb: Knowledge) -> None:
-        for spec in page_specs(kb, self.layout):
+        for spec in page_specs(kb, self.layout, self.options.report_months):
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
                 continue
-            meta = {"title": html.escape(spec.title), "template": spec.template}
+            meta: dict[str, object] = {"title": html.escape(spec.title), "template": spec.template}
+            if spec.wide:
+                meta["hide"] = ["toc"]
             content = f"---\n{json.dumps(meta)}\n---\n\n{markdown_text(spec.description)}\n"
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content=content, inclusion=inclusion))
@@ -454,6 +458,8 @@ class SiteBuild:
             base=get_relative_url(".", page.url) + "/",
             rows=self.rows,
             table_limit=self.options.table_limit,
+            report_months=self.options.report_months,
+            ticket_url=self.options.ticket_url,
             loop=self.loop,
             drafts_published=self.options.show_drafts,
         )

@@ -22,7 +22,9 @@ from ..insight.loop import Loop, TargetRow
 from ..insight.metrics import month_key, months_between, severity_counts
 from ..records.model import Postmortem
 
-SEVERITY_COLOURS = ("#c62828", "#ef6c00", "#f9a825", "#2e7d32", "#1565c0", "#6a1b9a")
+# The one severity palette, shared with the badges (assets/postmortems.css `.pm-sev--sev-N`): each
+# shade carries white text at ≥ 4.5:1 (WCAG AA), so a badge and a chart say SEV-3 in the same colour.
+SEVERITY_COLOURS = ("#c62828", "#b34700", "#806400", "#2e7d32", "#1565c0", "#6a1b9a")
 LAST_MONTHS = 12
 
 
@@ -53,6 +55,20 @@ def _figure(traces: list[dict[str, Any]], y_title: str, **extra: Any) -> Figure:
     return {"data": traces, "layout": layout}
 
 
+def _label_margin(left: Sequence[str], bottom: Sequence[str]) -> dict[str, int]:
+    """Margins that fit the longest label (about 7 px a character at plotly's 12 px font): a fixed
+    margin cut the heat map's factor names to "-timeout"."""
+    longest_left = max((len(x) for x in left), default=4)
+    longest_bottom = max((len(x) for x in bottom), default=4)
+    return {"l": min(320, 16 + 7 * longest_left), "r": 10, "t": 10, "b": min(200, 30 + 5 * longest_bottom)}
+
+
+def _count_axis(values: Sequence[Any]) -> dict[str, Any]:
+    """A count axis shows whole numbers: ticks of 1 while the counts are small, never 0.5."""
+    top = max((v for v in values if isinstance(v, (int, float))), default=0)
+    return {"tickformat": "d", **({"dtick": 1} if top <= 6 else {})}
+
+
 def _json(fig: Figure) -> str:
     return json.dumps(fig, separators=(",", ":"), sort_keys=True)
 
@@ -81,7 +97,7 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
         }
         for index, sev in enumerate(kb.severities)
     ]
-    fig = _figure(bars, "incidents", barmode="stack")
+    fig = _figure(bars, "incidents", barmode="stack", yaxis=_count_axis([r["incidents"] for r in rows]))
     charts.append(
         Chart(
             "incidents-by-severity",
@@ -168,10 +184,19 @@ def factor_team_heatmap(kb: Knowledge) -> Chart:
         "z": z,
         "x": [_text(t) for t in teams],
         "y": [_text(f) for f in factors],
-        "colorscale": "Reds",
+        # Zero is transparent, so an empty cell is the page's own background in either palette.
+        "colorscale": [[0, "rgba(0,0,0,0)"], [0.001, "#fcbba1"], [1, "#a50f15"]],
+        "zmin": 0,
         "hovertemplate": "%{y} × %{x}: %{z}<extra></extra>",
     }
-    fig = _figure([heatmap], "", height=max(260, 28 * len(factors) + 80), yaxis={"autorange": "reversed"})
+    fig = _figure(
+        [heatmap],
+        "",
+        height=max(260, 28 * len(factors) + 80),
+        yaxis={"autorange": "reversed", "automargin": True},
+        xaxis={"automargin": True, "tickangle": -30},
+        margin=_label_margin(factors, teams),
+    )
     return Chart(
         "factor-team-heatmap",
         "Contributing factor × team",
@@ -194,8 +219,9 @@ def _monthly_counts(kb: Knowledge, records: Sequence[Postmortem]) -> tuple[list[
 def small_chart(kb: Knowledge, chart_id: str, records: Sequence[Postmortem]) -> Chart:
     """Incidents per month over the last twelve months, for a service or team page."""
     months, counts = _monthly_counts(kb, records)
-    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": "#ef6c00"}, "name": "incidents"}
-    fig = _figure([bar], "incidents", height=220)
+    colour = SEVERITY_COLOURS[1]
+    bar = {"type": "bar", "x": months, "y": counts, "marker": {"color": colour}, "name": "incidents"}
+    fig = _figure([bar], "incidents", height=220, yaxis=_count_axis(counts))
     return Chart(
         chart_id,
         "Incidents per month, last 12 months",

@@ -7,19 +7,22 @@ so that pages, JSON and feeds agree.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, urlencode
 
 import jinja2
 from markupsafe import Markup
 
 from ..insight.knowledge import PATTERN_KINDS, Knowledge
 from ..insight.loop import STATE_WORDS, Loop, change_words
+from ..insight.metrics import months_between
 from ..insight.report import MonthReport
 from ..records.model import Postmortem, Problem
 from .charts import Chart
+from .formats import month_name
 
 ASSETS = "assets/postmortems"
 
@@ -38,6 +41,7 @@ DEFAULT_FOLDERS = {
     "feeds": "feeds",
 }
 PATTERN_FOLDERS = {"factor": "factors", "tag": "tags", "trigger": "triggers", "fix_class": "fix-classes"}
+WIDE_KINDS = frozenset({"incidents", "services", "teams", "action_items", "reports", "patterns", "backlog"})
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,12 @@ class PageSpec:
     @property
     def template(self) -> str:
         return f"postmortems/{self.kind}.html"
+
+    @property
+    def wide(self) -> bool:
+        """Table pages give the table of contents' column to their tables (Material's `hide: [toc]`):
+        their few headings are also in the navigation or the page's first lines."""
+        return self.kind in WIDE_KINDS
 
 
 class Layout:
@@ -85,7 +95,23 @@ class Layout:
         return self.url_of(self.src_uri(kind, key))
 
 
-def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
+def reported_months(kb: Knowledge, months: int) -> list[dict[str, object]]:
+    """The report's months that get a page: from the first month with an incident among the
+    latest `months` (to as_of) onwards. One incident from 1628 would otherwise give every month
+    since its own page; report.json keeps them all."""
+    recent = set(months_between(_months_back(kb.as_of, max(months, 1) - 1), kb.as_of))
+    for index, row in enumerate(kb.report):
+        if row["month"] in recent and row.get("incidents"):
+            return kb.report[index:]
+    return []
+
+
+def _months_back(day: dt.date, months: int) -> dt.date:
+    total = day.year * 12 + day.month - 1 - months
+    return dt.date(total // 12, total % 12 + 1, 1)
+
+
+def page_specs(kb: Knowledge, layout: Layout, report_months: int = 36) -> list[PageSpec]:
     """Every generated page: index pages in the nav, detail pages reachable from them."""
     specs = [
         PageSpec(
@@ -202,16 +228,16 @@ def page_specs(kb: Knowledge, layout: Layout) -> list[PageSpec]:
                     layout.src_uri(kind, key), "pattern", key, f"{kind}:{key}", description=f"{label}: {key}"
                 )
             )
-    for row in kb.report:
+    for row in reported_months(kb, report_months):
         month = str(row["month"])
         specs.append(
             PageSpec(
                 layout.src_uri("report", month),
                 "report",
-                f"Report {month}",
+                f"Report {month_name(month)}",
                 month,
                 charts=False,
-                description=f"Monthly incident report for {month}.",
+                description=f"Monthly incident report for {month_name(month)}.",
             )
         )
     return specs
@@ -233,8 +259,28 @@ class PageData:
     base: str = ""  # the site root relative to the page, e.g. "../../"
     rows: RowCache | None = None
     table_limit: int = 100
+    report_months: int = 36
+    ticket_url: str = ""  # e.g. https://jira.example.com/browse/{ticket}; empty: ids as text
     loop: Loop | None = None
     drafts_published: bool = False  # whether a draft has a page to link to
+
+    def ticket_href(self, ticket: str) -> str | None:
+        """The ticket's address from the site's `ticket_url`, the id URL-quoted; None without one."""
+        if not self.ticket_url or not ticket:
+            return None
+        return self.ticket_url.replace("{ticket}", quote(ticket, safe=""))
+
+    def reports(self) -> list[dict[str, object]]:
+        """The months with a report page, oldest first."""
+        return reported_months(self.kb, self.report_months)
+
+    def neighbours(self, month: str) -> tuple[str | None, str | None]:
+        """The months with a report page before and after this one."""
+        keys = [str(row["month"]) for row in self.reports()]
+        at = keys.index(month) if month in keys else -1
+        if at < 0:
+            return None, None
+        return (keys[at - 1] if at > 0 else None), (keys[at + 1] if at + 1 < len(keys) else None)
 
     def change(self, delta: int) -> tuple[str, str]:
         """A score change as (arrow, words), e.g. ('▲', 'up 3')."""

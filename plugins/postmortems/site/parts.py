@@ -18,6 +18,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
+from .formats import duration, factor_label, month_name, number
+
 PARTS = "postmortems/partials/parts.html"
 PART_MARK = "<!-- postmortems:part -->"  # between the four parts in what parts.html renders
 CARD_MARK = "<!-- postmortems:card -->"  # where the card goes, once search has indexed the page
@@ -27,7 +29,7 @@ ITEMS_START, ITEMS_END = "<!-- postmortems:items -->", "<!-- /postmortems:items 
 
 def escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:
     """Autoescape every template under postmortems/ (ours and their overrides), and only those:
-    Material's own templates expect raw strings."""
+    Material's own templates expect raw strings. Also adds the filters our templates use."""
     previous = env.autoescape
 
     def choose(name: str | None) -> bool:
@@ -36,6 +38,10 @@ def escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:
         return bool(previous(name) if callable(previous) else previous)
 
     env.autoescape = choose
+    env.filters["pm_duration"] = duration  # our templates' one duration style
+    env.filters["pm_month"] = month_name
+    env.filters["pm_factor"] = factor_label
+    env.filters["pm_number"] = number
     return env
 
 

@@ -93,6 +93,8 @@ class PostmortemsConfig(base.Config):
     max_file_kb = c.Type(int, default=DEFAULT_MAX_FILE_KB)
     feeds = c.Type(bool, default=True)
     table_limit = c.Type(int, default=100)
+    ticket_url = c.Type(str, default="")  # e.g. https://jira.example.com/browse/{ticket}
+    report_months = c.Type(int, default=36)  # report pages from the first month with an incident among these
     """Incidents listed on a service, team or pattern page (the newest; the rest via the explorer)."""
     sanitize = c.Type(bool, default=True)
     """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
@@ -183,6 +185,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             max_file_kb=opts.max_file_kb,
             feeds=opts.feeds,
             table_limit=opts.table_limit,
+            report_months=max(1, opts.report_months),
+            ticket_url=checked_ticket_url(opts.ticket_url),
             sanitize=opts.sanitize,
             nav=opts.nav,
             loop=loop_files(config_dir, opts.decisions, opts.maturity, opts.targets),
@@ -278,3 +282,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     @event_priority(0)
     def on_shutdown(self) -> None:
         self.worker.stop()
+
+
+def checked_ticket_url(template: str) -> str:
+    """`ticket_url` must be an http(s) address with `{ticket}` in it: anything else stops the build."""
+    if template and (not template.startswith(("https://", "http://")) or "{ticket}" not in template):
+        raise PluginError(
+            f"postmortems: ticket_url {template!r} must be an http(s) address with {{ticket}} where the "
+            "ticket id goes, e.g. https://jira.example.com/browse/{ticket}"
+        )
+    return template

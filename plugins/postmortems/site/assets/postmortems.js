@@ -25,25 +25,65 @@
     var v = cell.getAttribute("data-sort");
     return v !== null ? v : cell.textContent.trim();
   }
+  var FOLD = 100;  /* rows shown at first, and added by each "Show more" */
+  function fold(table) {
+    var rows = table.tBodies[0] ? table.tBodies[0].rows : [];
+    var shown = table._pmShown || FOLD;
+    Array.prototype.forEach.call(rows, function (r, i) { r.classList.toggle("pm-folded-row", i >= shown); });
+    var hidden = Math.max(0, rows.length - shown);
+    var button = table._pmMore;
+    if (!hidden) { if (button) button.remove(); table._pmMore = null; return; }
+    if (!button) {
+      button = table._pmMore = document.createElement("button");
+      button.type = "button";
+      button.className = "pm-show-more";
+      button.addEventListener("click", function () { table._pmShown = shown + FOLD; fold(table); });
+      var wrap = table.closest(".md-typeset__scrollwrap") || table;
+      wrap.parentNode.insertBefore(button, wrap.nextSibling);
+    }
+    button.textContent = "Show " + Math.min(FOLD, hidden) + " more (" + hidden + " not shown)";
+  }
+  function sortBy(table, th, index) {
+    var asc = th.getAttribute("aria-sort") !== "ascending";
+    Array.prototype.forEach.call(th.parentNode.cells, function (c) {
+      if (!c.hasAttribute("aria-sort")) return;
+      c.setAttribute("aria-sort", "none");
+      var state = c.querySelector(".pm-sort__state");
+      if (state) state.textContent = "↕";
+    });
+    th.setAttribute("aria-sort", asc ? "ascending" : "descending");
+    th.querySelector(".pm-sort__state").textContent = asc ? "▲" : "▼";
+    var body = table.tBodies[0];
+    var rows = Array.prototype.slice.call(body.rows);
+    rows.sort(function (a, b) {
+      var x = cellValue(a, index), y = cellValue(b, index);
+      var nx = parseFloat(x), ny = parseFloat(y);
+      var cmp = (!isNaN(nx) && !isNaN(ny) && String(nx) === x.replace(/\.0+$/, "") && String(ny) === y.replace(/\.0+$/, ""))
+        ? nx - ny : x.localeCompare(y);
+      return asc ? cmp : -cmp;
+    });
+    rows.forEach(function (r) { body.appendChild(r); });
+    fold(table);
+  }
+  /* Each header becomes a <button> (reachable and usable by keyboard) inside a th carrying
+     aria-sort; the visible arrow says the same as aria-sort. */
   function makeSortable(table) {
     if (table.dataset.pmSortable) return;
     table.dataset.pmSortable = "1";
-    Array.prototype.forEach.call(table.tHead ? table.tHead.rows[0].cells : [], function (th, index) {
-      th.addEventListener("click", function () {
-        var asc = th.getAttribute("aria-sort") !== "ascending";
-        Array.prototype.forEach.call(th.parentNode.cells, function (c) { c.removeAttribute("aria-sort"); });
-        th.setAttribute("aria-sort", asc ? "ascending" : "descending");
-        var body = table.tBodies[0];
-        var rows = Array.prototype.slice.call(body.rows);
-        rows.sort(function (a, b) {
-          var x = cellValue(a, index), y = cellValue(b, index);
-          var nx = parseFloat(x), ny = parseFloat(y);
-          var cmp = (!isNaN(nx) && !isNaN(ny) && String(nx) === x.replace(/\.0+$/, "") && String(ny) === y.replace(/\.0+$/, ""))
-            ? nx - ny : x.localeCompare(y);
-          return asc ? cmp : -cmp;
-        });
-        rows.forEach(function (r) { body.appendChild(r); });
-      });
+    var rowCount = table.tBodies[0] ? table.tBodies[0].rows.length : 0;
+    Array.prototype.forEach.call(table.tHead && rowCount > 1 ? table.tHead.rows[0].cells : [], function (th, index) {
+      var button = document.createElement("button");
+      button.type = "button";
+      button.className = "pm-sort";
+      while (th.firstChild) button.appendChild(th.firstChild);
+      var state = document.createElement("span");
+      state.className = "pm-sort__state";
+      state.setAttribute("aria-hidden", "true");
+      state.textContent = "↕";
+      button.appendChild(state);
+      th.appendChild(button);
+      th.setAttribute("aria-sort", "none");
+      button.addEventListener("click", function () { sortBy(table, th, index); });
     });
   }
 
@@ -268,6 +308,7 @@
 
   function setup() {
     Array.prototype.forEach.call(document.querySelectorAll("table.pm-sortable"), makeSortable);
+    Array.prototype.forEach.call(document.querySelectorAll("table.pm-table"), function (t) { if (!t._pmFolded) { t._pmFolded = 1; fold(t); } });
     drawCharts();
     Array.prototype.forEach.call(document.querySelectorAll("[data-pm-explorer]"), function (root) {
       if (!root._pmExplorer) root._pmExplorer = new Explorer(root);

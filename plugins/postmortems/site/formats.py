@@ -1,0 +1,77 @@
+"""How the pages write values people read: one duration style for every table, card and report."""
+
+from __future__ import annotations
+
+import math
+
+
+def duration(minutes: float | None) -> str:
+    """Minutes as people say them: "45 min", "1 h 35 min", "2 d 3 h" (the largest two units, the
+    smaller one left out when it is zero). A column of durations then reads in one style instead of
+    mixing "105 min" and "38.0 h"; "–" when there is no value."""
+    if minutes is None or not math.isfinite(minutes) or minutes < 0:
+        return "–"
+    total = round(minutes)
+    if total < 1:
+        return "< 1 min" if minutes > 0 else "0 min"
+    days, rest = divmod(total, 1440)
+    hours, mins = divmod(rest, 60)
+    if days:
+        return f"{days} d {hours} h" if hours else f"{days} d"
+    if hours:
+        return f"{hours} h {mins} min" if mins else f"{hours} h"
+    return f"{mins} min"
+
+
+MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+
+def month_name(key: str | None) -> str:
+    """A month key as people write it: "2026-11" → "November 2026"; anything else as it is."""
+    if not key:
+        return ""
+    year, _, month = key.partition("-")
+    if year.isdigit() and month.isdigit() and 1 <= int(month) <= 12:
+        return f"{MONTHS[int(month) - 1]} {year}"
+    return key
+
+
+FACTOR_LABELS = {
+    "slo_burn": "SLO burn",
+    "mttr": "MTTR",
+    "ai_risk": "AI risk",
+}
+
+
+def factor_label(name: str) -> str:
+    """A scoring factor's name for people: "SLO burn" for `slo_burn`, "Blast radius" for
+    `blast_radius` (the slug stays next to it where someone edits scoring.yaml)."""
+    return FACTOR_LABELS.get(name) or name.replace("_", " ").capitalize()
+
+
+def number(value: object) -> str:
+    """A raw figure as people read it: 858000.0 → "858,000", 2.5 → "2.5", False → "no"."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, int):
+        return f"{value:,}"
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            return "–"
+        return f"{value:,.0f}" if value.is_integer() else f"{value:,.2f}".rstrip("0").rstrip(".")
+    return str(value)
