@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import gc
 import html
+import importlib.util
 import json
 import logging
 import os
@@ -25,6 +26,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from ..insight.knowledge import Knowledge, build_knowledge
 from ..insight.report import month_report
@@ -34,16 +36,29 @@ from ..records.catalog import load_catalog
 from ..records.model import Problem, Service
 from ..records.sanitize import clean
 from ..records.validate import Rules
-from . import export, feeds, search
+from . import export, feeds, search, searchbox
 from .charts import service_charts, team_charts, trend_charts
 from .nav import place_index_pages
+from .pagefind import PagefindError
 from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
 from .parts import PostmortemParts, escape_our_templates
 from .render import Offload, start_offload
-from .workers import Job, Shared, Worker
+from .workers import Shared, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
+PLOTLY = f"{ASSETS}/vendor/plotly.min.js"  # served from the site, taken from the installed package
+
+
+def plotly_source() -> str:
+    spec = importlib.util.find_spec("plotly")  # found, not imported: its import costs 60 ms
+    assert spec is not None and spec.origin is not None, "plotly is a dependency of the plugin"
+    return os.path.join(os.path.dirname(spec.origin), "package_data", "plotly.min.js")
+
+
+# Page meta that keeps a page out of Material's search index: postmortems and the generated pages
+# are found by the plugin's search (at 10,000 postmortems, Material's index would be 40 MB).
+NOT_IN_MATERIAL_SEARCH = {"exclude": True}
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class Options:
     feeds: bool
     table_limit: int
     sanitize: bool
+    header_search: bool
 
 
 def report(problem: Problem) -> None:
@@ -82,7 +98,7 @@ class SiteBuild:
         self.page_data: dict[str, PageData] = {}
         self.parts = PostmortemParts()
         self.offload: Offload | None = None
-        self.index_job: Job[str] | None = None
+        self.index: search.SiteIndex | None = None
 
     # ------------------------------------------------------------------ on_config
 
@@ -97,6 +113,8 @@ class SiteBuild:
             config.extra_css.append(css)
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
+        if self.options.header_search:
+            searchbox.install(config)
 
     # ------------------------------------------------------------------ on_files
 
@@ -119,10 +137,9 @@ class SiteBuild:
         # can start on the Markdown while this process writes them.
         sources_read = {uri: page_source(body) for uri, body in self.bodies.items()}
         self.offload = start_offload(self.worker, config, files, sources_read, steal=self.steal)
+        self._start_index(files, config, self.kb)
         for file, make in outputs:
             file.content_string = make()
-        # After the Markdown chunks: the worker takes jobs in order, and the index is needed last.
-        self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         # The archive and everything computed from it live until the build ends: keep them out of
         # the collector's full passes, which otherwise walk them again and again (at 10,000
         # postmortems the collector's time went from 5.3 s to 4.5 s). Unfrozen when the build ends.
@@ -189,7 +206,11 @@ class SiteBuild:
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
                 continue
-            meta = {"title": html.escape(spec.title), "template": spec.template}
+            meta = {
+                "title": html.escape(spec.title),
+                "template": spec.template,
+                "search": NOT_IN_MATERIAL_SEARCH,
+            }
             content = f"---\n{json.dumps(meta)}\n---\n\n{markdown_text(spec.description)}\n"
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, spec.src_uri, content=content, inclusion=inclusion))
@@ -202,7 +223,6 @@ class SiteBuild:
         our assets and the vendored scripts."""
         api = self.options.api_dir
         makers = {f"{api}/{name}": make for name, make in export.api_makers(kb).items()}
-        makers[f"{api}/explorer.json"] = lambda: search.explorer_data(kb)
         if self.options.feeds:
             makers.update(feeds.feed_makers(kb, self.layout, config.site_url or "", config.site_name))
         outputs = [(File.generated(config, uri, content=""), make) for uri, make in makers.items()]
@@ -211,9 +231,43 @@ class SiteBuild:
         assets = os.path.join(PACKAGE_DIR, "assets")
         for name in sorted(os.listdir(assets)):
             files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=os.path.join(assets, name)))
-        for uri, path in search.vendor_assets(ASSETS).items():
-            files.append(File.generated(config, uri, abs_src_path=path))
+        files.append(File.generated(config, PLOTLY, abs_src_path=plotly_source()))
         return outputs
+
+    def _start_index(self, files: Files, config: MkDocsConfig, kb: Knowledge) -> None:
+        """Hand Pagefind every published postmortem and every page of the site's own; it indexes
+        them in its own process while MkDocs builds the pages."""
+        language = str(config.theme.get("language") or "en")
+        try:
+            self.index = search.SiteIndex(language)
+            self.index.add(search.postmortem_records(kb, self.bodies))
+            self.index.add(self._own_pages(files))
+            self.index.write()
+        except PagefindError as exc:
+            log.error(f"postmortems: the search index cannot be built: {exc}")
+            self.stop_index()
+
+    def _own_pages(self, files: Files) -> list[dict[str, Any]]:
+        """The site's pages that are neither postmortems nor generated, for the header's search."""
+        pages = []
+        for file in files.documentation_pages():
+            uri = file.src_uri
+            if uri in self.archive.entries or uri in self.specs:
+                continue
+            if file.inclusion in (InclusionLevel.EXCLUDED, InclusionLevel.DRAFT):
+                continue
+            try:
+                markdown, meta = get_data(file.content_string)
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports it when it builds the page
+            title = search.page_title(markdown, meta, file.name)
+            pages.append(search.page_record(file.url, title, markdown))
+        return pages
+
+    def stop_index(self) -> None:
+        if self.index is not None:
+            self.index.cancel()
+            self.index = None
 
     # ------------------------------------------------------------------ on_nav
 
@@ -234,7 +288,8 @@ class SiteBuild:
         return None if body is None else page_source(body)
 
     def page_meta(self, page: Page) -> None:
-        """A postmortem's title and template, before other plugins see the page."""
+        """A postmortem's title and template, before other plugins see the page; it is left out
+        of Material's search index (the site's search is Pagefind's, search.py)."""
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is None:
             return
@@ -245,11 +300,14 @@ class SiteBuild:
             **entry.page_meta,
             "title": html.escape(title),
             "template": "postmortems/postmortem.html",
+            "search": NOT_IN_MATERIAL_SEARCH,
         }
 
-    def environment(self, env: jinja2.Environment) -> jinja2.Environment:
+    def environment(self, env: jinja2.Environment, config: MkDocsConfig) -> jinja2.Environment:
         self.env = escape_our_templates(env)
         self.rows = RowCache(env)
+        if self.options.header_search:
+            searchbox.prepare(env, config, self.layout.url("explorer"))
         return env
 
     def content(self, body: str, page: Page, config: MkDocsConfig) -> str:
@@ -309,23 +367,29 @@ class SiteBuild:
     # ------------------------------------------------------------------ the end
 
     def stop(self) -> None:
-        """The build ended (or failed): drop the worker's pending work, let the collector in."""
+        """The build failed: drop the worker's pending work and the search index."""
+        self.stop_index()
+        self._release()
+
+    def _release(self) -> None:
+        """The build ended: drop the worker's pending work, let the collector in."""
         gc.unfreeze()
         if self.offload is not None:
             log.debug(f"postmortems: the worker rendered the Markdown of {self.offload.taken} pages")
             self.offload.cancel()
 
     def post_build(self, config: MkDocsConfig) -> None:
-        self.stop()
+        self._release()
         if self.kb is None:
             return
-        if self.index_job is not None:
-            # Written here, not as a File: it was being built in a second process during the build.
-            path = os.path.join(config.site_dir, self.options.api_dir, "explorer-index.json")
-            os.makedirs(os.path.dirname(path), exist_ok=True)
-            with open(path, "w", encoding="utf-8") as handle:
-                handle.write(self.index_job.result())
-            self.index_job = None
+        if self.index is not None:
+            index, self.index = self.index, None
+            try:
+                index.finish(config.site_dir)
+                log.debug(f"postmortems: search index of {index.records} pages in {search.OUTPUT}/")
+            except (PagefindError, OSError) as exc:
+                index.cancel()
+                log.error(f"postmortems: the search index could not be written: {exc}")
         problems = self.archive.problems
         errors = sum(1 for p in problems if p.level == "error")
         warnings = sum(1 for p in problems if p.level == "warning")
