@@ -56,6 +56,10 @@ def plain(text: str, limit: int | None = None) -> str:
     if "---" in text:
         text = _RULES.sub(" ", text)
     text = text.replace("\n- ", "\n  ").replace("\n  - ", "\n    ")  # list bullets
+    # Pagefind drops the punctuation inside a word and keeps the rest as one word: an error token
+    # glued to a namespace or a key (NET::ERR_CERT_DATE_INVALID, code=ERR_CONN) would be found
+    # only whole with its prefix. A space after "::" and "=" makes the token a word of its own.
+    text = text.replace("::", ":: ").replace("=", "= ")
     text = text.encode("utf-8").translate(_MARKS).decode("utf-8")
     if "&" in text:
         text = html.unescape(text)
