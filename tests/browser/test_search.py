@@ -383,7 +383,7 @@ def check_view(state: dict[str, Any], records: list[dict[str, Any]], **filters: 
     view = expected_view(records, **filters)
     assert state["count"] == view.count_text, filters
     assert state["matches"] == len(view.ids), filters
-    assert set(state["ids"]) <= view.ids and len(state["ids"]) == min(20, len(view.ids)), filters
+    assert set(state["ids"]) <= view.ids and len(state["ids"]) == min(10, len(view.ids)), filters
     assert state["counts"] == view.counts, filters
     return view.ids
 

@@ -153,15 +153,18 @@ class Service:
             raise PagefindError(f"{len(errors)} records were not indexed: {errors[0].get('message')}")
         return len(answers)
 
-    def close(self) -> None:
-        """End the process (idempotent)."""
+    def close(self, finish: bool = True) -> None:
+        """End the process (idempotent). With `finish`, let it end by itself first: it answers
+        WriteFiles before the last bytes of its files are on disk, and writes them out when its
+        input ends; otherwise (a failed build) it is stopped at once."""
         process = self._process
+        with contextlib.suppress(OSError):
+            if process.stdin is not None:
+                process.stdin.close()
+        if finish:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(TIMEOUT)
         if process.poll() is None:
-            try:
-                if process.stdin is not None:
-                    process.stdin.close()
-            except OSError:
-                pass
             process.terminate()
             try:
                 process.wait(5)

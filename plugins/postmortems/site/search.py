@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import html
+import json
 import os
 import re
 import shutil
@@ -26,7 +27,7 @@ from typing import Any
 
 from ..insight.knowledge import Knowledge
 from ..records.model import Postmortem
-from .pagefind import Service
+from .pagefind import PagefindError, Service
 
 OUTPUT = "pagefind"  # the index's folder under site_dir: Pagefind's own default name
 
@@ -195,18 +196,32 @@ class SiteIndex:
         assert self.service is not None
         try:
             self.service.written()
+            self.service.close(finish=True)  # its last bytes are written as it ends
         finally:
             self.cancel(keep=True)
+        written = os.path.join(self.folder, OUTPUT)
+        self._check(written)
         target = os.path.join(site_dir, OUTPUT)
         shutil.rmtree(target, ignore_errors=True)
         os.makedirs(site_dir, exist_ok=True)
-        shutil.move(os.path.join(self.folder, OUTPUT), target)
+        shutil.move(written, target)
         shutil.rmtree(self.folder, ignore_errors=True)
+
+    def _check(self, written: str) -> None:
+        """The index holds every record sent (Pagefind's entry file counts them)."""
+        try:
+            with open(os.path.join(written, "pagefind-entry.json"), encoding="utf-8") as handle:
+                entry = json.load(handle)
+            pages = sum(language["page_count"] for language in entry["languages"].values())
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            raise PagefindError(f"Pagefind wrote an incomplete index ({exc})") from None
+        if pages != self.records:
+            raise PagefindError(f"Pagefind indexed {pages} pages of the {self.records} it was given")
 
     def cancel(self, keep: bool = False) -> None:
         """End Pagefind (idempotent); unless keep, drop what it wrote."""
         if self.service is not None:
-            self.service.close()
+            self.service.close(finish=False)
             self.service = None
         if not keep:
             shutil.rmtree(self.folder, ignore_errors=True)

@@ -244,7 +244,7 @@
     ["severity", "Severity"], ["service", "Service"], ["team", "Team"],
     ["factor", "Contributing factor"], ["trigger", "Trigger"], ["status", "Status"],
   ];
-  var PAGE = 20, TOP = 5;
+  var PAGE = 10, TOP = 5;
 
   function Explorer(root) {
     this.root = root;
@@ -265,11 +265,12 @@
     this.busy(true);
     pagefind(new URL(root.getAttribute("data-pm-pagefind"), document.baseURI).href).then(function (pf) {
       self.pf = pf;
-      return pf.filters();
-    }).then(function (all) {
-      self.all = all;
-      self.days = Object.keys(all.started || {}).sort();
-      self.buildFacets();
+      // Every facet's values and counts, loaded while the first search runs.
+      self.loaded = pf.filters().then(function (all) {
+        self.all = all;
+        self.days = Object.keys(all.started || {}).sort();
+        self.buildFacets();
+      });
       self.render();
     }).catch(function (err) {
       self.busy(false);
@@ -307,7 +308,7 @@
     this.form.addEventListener("submit", function (event) { event.preventDefault(); self.render(); });
     this.form.addEventListener("input", function (event) {
       clearTimeout(timer);
-      timer = setTimeout(function () { self.render(); }, event.target.name === "text" ? 150 : 0);
+      timer = setTimeout(function () { self.render(); }, event.target.name === "text" ? 100 : 0);
     });
     this.form.addEventListener("reset", function () {
       setTimeout(function () { self.clearFilters(); }, 0);
@@ -381,7 +382,11 @@
     this.writeState(s);
     this.busy(true);
     var own = FACETS.filter(function (f) { return s.facets[f[0]].length; }).map(function (f) { return f[0]; });
-    Promise.all([this.search(s)].concat(own.map(function (name) { return self.search(s, name); })))
+    // A date range needs the days the archive has (from the filters); words and facets do not.
+    (s.from || s.to ? this.loaded : Promise.resolve())
+      .then(function () {
+        return Promise.all([self.search(s)].concat(own.map(function (name) { return self.search(s, name); })));
+      })
       .then(function (found) {
         if (seq !== self.seq) return null;
         var counts = {};
@@ -390,10 +395,10 @@
         self.results = found[0].results;
         self.shown = 0;
         self.counts = counts;
-        return self.page(seq, true);
+        return Promise.all([self.page(seq, true), self.loaded]);
       })
       .then(function (done) {
-        if (!done || seq !== self.seq) return;
+        if (!done || !done[0] || seq !== self.seq) return;
         self.showCounts(self.counts);
         var n = self.results.length;
         self.count.textContent = n + " of " + ((self.all.kind || {}).postmortem || 0) + " postmortems";
