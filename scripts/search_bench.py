@@ -227,7 +227,8 @@ def median_of(runs: list[tuple[float, ...]]) -> tuple[float, ...]:
 
 def measure_site(site: Path, runs: int, label: str) -> list[str]:
     index_bytes, index_files = bench.tree_size(site / "pagefind")
-    lines = [f"== {label}: {site}", f"   index on disk: pagefind/ {index_bytes / 1e6:,.1f} MB, {index_files:,} files"]
+    size = f"pagefind/ {index_bytes / 1e6:,.1f} MB, {index_files:,} files"
+    lines = [f"== {label}: {site}", f"   index on disk: {size}"]
     postmortem = next((site / "postmortems").rglob("index.html")).parent.relative_to(site).as_posix() + "/"
     verdicts: list[tuple[str, bool]] = []
     with serve(site) as base, sync_playwright() as p:
