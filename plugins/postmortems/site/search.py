@@ -64,11 +64,13 @@ def plain(text: str, limit: int | None = None) -> str:
     text = text.encode("utf-8").translate(_MARKS).decode("utf-8")
     if "&" in text:
         text = html.unescape(text)
-    if limit is not None:
-        text = " ".join(text.split())
-        if len(text) > limit:
-            text = text[: limit - 1].rsplit(" ", 1)[0] + "…"
-    return text
+    return text if limit is None else cut(text, limit)
+
+
+def cut(text: str, limit: int) -> str:
+    """Plain text as one line of at most `limit` characters, cut after a word."""
+    line = " ".join(text[: limit * 2].split())
+    return line if len(line) <= limit else line[: limit - 1].rsplit(" ", 1)[0] + "…"
 
 
 def _values(value: Any) -> Iterator[str]:
@@ -113,7 +115,7 @@ def postmortem_record(record: Postmortem, body: str, kb: Knowledge) -> dict[str,
         "title": record.title,
         "id": record.id,
         STARTED: record.started_at.date().isoformat(),
-        "summary": plain(summary, SNIPPET) if summary else text[:SNIPPET],
+        "summary": plain(summary, SNIPPET) if summary else cut(text, SNIPPET),
     }
     if kb.figures[record.id].repeat_of:
         meta["repeat"] = "repeat"
@@ -162,7 +164,7 @@ def page_title(markdown: str, meta: dict[str, Any], fallback: str) -> str:
     if isinstance(title, str) and title.strip():
         return title.strip()
     heading = _TITLE.search(markdown)
-    return plain(heading.group(1)) if heading else fallback
+    return cut(plain(heading.group(1)), 200) if heading else fallback
 
 
 class SiteIndex:
