@@ -25,17 +25,14 @@ URL's view, or the header's result list filled. It prints figures; it is not a t
 from __future__ import annotations
 
 import argparse
-import functools
 import gzip
 import os
 import statistics
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from http.server import SimpleHTTPRequestHandler
 from pathlib import Path
 from typing import Any, ClassVar
 from urllib.parse import urlencode, urlsplit
@@ -44,7 +41,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 import bench  # sibling scripts, not installed modules
 import synth
-from browser_support import CHROMIUM, LAUNCH_ARGS
+from browser_support import CHROMIUM, LAUNCH_ARGS, serve
 from playwright.sync_api import Browser, BrowserContext, Page, Request, sync_playwright
 
 LATENCY_MS = 40
@@ -102,20 +99,6 @@ class GzipHandler(SimpleHTTPRequestHandler):
             self.send_header("Content-Encoding", "gzip")
         self.end_headers()
         self.wfile.write(body)
-
-
-@contextmanager
-def serve(site: Path) -> Iterator[str]:
-    handler = functools.partial(GzipHandler, directory=str(site))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    server.daemon_threads = True
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 # --------------------------------------------------------------------------- measuring
@@ -231,7 +214,7 @@ def measure_site(site: Path, runs: int, label: str) -> list[str]:
     lines = [f"== {label}: {site}", f"   index on disk: {size}"]
     postmortem = next((site / "postmortems").rglob("index.html")).parent.relative_to(site).as_posix() + "/"
     verdicts: list[tuple[str, bool]] = []
-    with serve(site) as base, sync_playwright() as p:
+    with serve(site, GzipHandler) as base, sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=LAUNCH_ARGS)
         try:
             for query in QUERIES:

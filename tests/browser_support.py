@@ -61,9 +61,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serves the built site at the root path of 127.0.0.1 on a free port; yields the base URL."""
-    handler = functools.partial(_Handler, directory=str(site))
+def serve(site: Path, handler_class: type[SimpleHTTPRequestHandler] | None = None) -> Iterator[str]:
+    """Serves the built site at the root path of 127.0.0.1 on a free port; yields the base URL.
+    By default with the sitemap rebased (see _Handler); `handler_class` serves it otherwise."""
+    handler = functools.partial(handler_class or _Handler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)

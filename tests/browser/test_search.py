@@ -53,9 +53,9 @@ status: final
 severity: {severity}
 services: [{service}]
 teams: [{team}]
-started_at: {started}
-detected_at: {started}
-resolved_at: {resolved}
+started_at: {started}T{start}:00Z
+detected_at: {started}T{start}:00Z
+resolved_at: {started}T{end}:00Z
 published_at: 2026-11-12
 authors: ["@ines.duarte"]
 trigger: {trigger}
@@ -67,22 +67,11 @@ action_items:
     due: 2026-12-01
     priority: high
     status: open
-    ticket: CDN-2231
----
+{ticket}---
 """
+TICKET = "    ticket: CDN-2231\n"
 
-EXTRA = {
-    "inc-2026-901-partner-feed-expired-certificate.md": FRONT.format(
-        id=FEED,
-        title="Partner catalogue feed rejected: the distributor's CDN served an expired certificate",
-        severity="SEV-2",
-        service="inventory-service",
-        team="fulfillment",
-        started="2026-11-10T04:10:00Z",
-        resolved="2026-11-10T06:55:00Z",
-        trigger="dependency",
-    )
-    + f"""
+FEED_BODY = f"""
 ## What happened
 
 At 04:10 CET (03:10 UTC) the nightly import of our largest distributor's catalogue stopped. The
@@ -112,18 +101,9 @@ green for 2 h 45 min.
 
 We added the distributor's certificate to the expiry exporter, and {PROBE_NAME} now alerts on
 TLS errors as well as on stale data.
-""",
-    "inc-2026-902-probe-false-green.md": FRONT.format(
-        id=PROBE,
-        title="Stale search results shown while the freshness probe stayed green",
-        severity="SEV-3",
-        service="search-service",
-        team="search",
-        started="2026-11-11T09:00:00Z",
-        resolved="2026-11-11T10:30:00Z",
-        trigger="data",
-    )
-    + f"""
+"""
+
+PROBE_BODY = f"""
 ## Summary
 
 Search showed yesterday's prices for 90 minutes. The {PROBE_NAME} probe reported fresh data
@@ -152,24 +132,32 @@ by design, because it had only ever happened during deploys, when someone was wa
 
 A freshness check must read what readers read: the age of the documents served, not the time
 a build finished. A rollback nobody hears about is an outage that has not been noticed yet.
-""",
-    "inc-2026-903-edge-gateway-quiet-drop.md": FRONT.format(
-        id=QUIET,
-        title="Edge gateway dropped websocket upgrades after a rule change",
-        severity="SEV-1",
-        service="api-gateway",
-        team="platform",
-        started="2026-11-12T13:00:00Z",
-        resolved="2026-11-12T13:40:00Z",
-        trigger="config-change",
-    ).replace("    ticket: CDN-2231\n", "")
-    + """
+"""
+
+QUIET_BODY = """
 ## Summary
 
 For 40 minutes the edge gateway answered websocket upgrades with 426; live order tracking froze.
 The follow-up is tracked in EDGE-4410 (written here only, not in the front matter).
-""",
-}
+"""
+
+# file name: (id, title, severity, service, team, day, start, end, trigger, ticket, body)
+EXTRA = {
+    "inc-2026-901-partner-feed-expired-certificate.md": (
+        FEED, "Partner catalogue feed rejected: the distributor's CDN served an expired certificate",
+        "SEV-2", "inventory-service", "fulfillment", "2026-11-10", "04:10", "06:55", "dependency", TICKET,
+        FEED_BODY,
+    ),
+    "inc-2026-902-probe-false-green.md": (
+        PROBE, "Stale search results shown while the freshness probe stayed green",
+        "SEV-3", "search-service", "search", "2026-11-11", "09:00", "10:30", "data", TICKET, PROBE_BODY,
+    ),
+    "inc-2026-903-edge-gateway-quiet-drop.md": (
+        QUIET, "Edge gateway dropped websocket upgrades after a rule change",
+        "SEV-1", "api-gateway", "platform", "2026-11-12", "13:00", "13:40", "config-change", "", QUIET_BODY,
+    ),
+}  # fmt: skip
+FIELDS = ("id", "title", "severity", "service", "team", "started", "start", "end", "trigger", "ticket")
 
 
 # ------------------------------------------------------------------------------------ the site
@@ -179,8 +167,9 @@ The follow-up is tracked in EDGE-4410 (written here only, not in the front matte
 def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("search")
     config = copy_sample(root)
-    for name, text in EXTRA.items():
-        (root / "content" / "postmortems" / "2026" / name).write_text(text)
+    for name, (*values, body) in EXTRA.items():
+        front = FRONT.format(**dict(zip(FIELDS, values, strict=True)))
+        (root / "content" / "postmortems" / "2026" / name).write_text(front + body)
     build_site(config, root / "site", strict=True)
     return root
 

@@ -209,7 +209,7 @@ class SiteBuild:
             meta = {
                 "title": html.escape(spec.title),
                 "template": spec.template,
-                "search": NOT_IN_MATERIAL_SEARCH,
+                "search": dict(NOT_IN_MATERIAL_SEARCH),  # a page's own: plugins may change it
             }
             content = f"---\n{json.dumps(meta)}\n---\n\n{markdown_text(spec.description)}\n"
             inclusion = InclusionLevel.INCLUDED if spec.in_nav else InclusionLevel.NOT_IN_NAV
@@ -300,7 +300,7 @@ class SiteBuild:
             **entry.page_meta,
             "title": html.escape(title),
             "template": "postmortems/postmortem.html",
-            "search": NOT_IN_MATERIAL_SEARCH,
+            "search": dict(NOT_IN_MATERIAL_SEARCH),  # a page's own: plugins may change it
         }
 
     def environment(self, env: jinja2.Environment, config: MkDocsConfig) -> jinja2.Environment:

@@ -145,7 +145,9 @@
       timer = setTimeout(function () { self.search(); }, 100);
     });
     form.addEventListener("reset", function () { setTimeout(function () { self.search(); }, 0); });
-    form.addEventListener("keydown", function (event) { self.key(event); });
+    root.addEventListener("keydown", function (event) { self.key(event); });  // box and results
+    // A result opened (instant navigation keeps the header): the box closes behind it.
+    root.addEventListener("click", function (event) { if (event.target.closest("a")) self.close(); });
     if (this.toggle) {
       this.toggle.addEventListener("change", function () {
         if (self.toggle.checked) self.input.focus();
