@@ -572,6 +572,13 @@ def test_header_search_shows_results_as_you_type_and_leads_to_the_explorer(
         urlsplit(guide.nth(i).locator("a").get_attribute("href") or "").path for i in range(guide.count())
     ]
     assert "/guide/" in hrefs, hrefs
+    # The keyboard: down into the results and back, Escape closes, "/" focuses the box again.
+    tab.page.keyboard.press("ArrowDown")
+    assert tab.page.evaluate("document.activeElement.closest('.md-search-result__item') !== null")
+    tab.page.keyboard.press("ArrowUp")
+    assert tab.page.evaluate("document.activeElement.name") == "text"
     tab.page.keyboard.press("Escape")
     assert not tab.page.is_checked("#__search")
+    tab.page.keyboard.press("/")
+    assert tab.page.evaluate("document.activeElement.name") == "text", "/ does not focus the search box"
     tab.assert_clean()

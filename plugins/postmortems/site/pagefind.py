@@ -119,9 +119,9 @@ class Service:
         language: str,
         meta: dict[str, str],
         filters: dict[str, list[str]],
-        sort: dict[str, str],
+        sort: dict[str, str] | None = None,
     ) -> None:
-        """One search result: its text, what it shows, what it is filtered and sorted by."""
+        """One search result: its text, what it shows, what it is filtered (and sorted) by."""
         self._send(
             {
                 "type": "AddRecord",
@@ -131,7 +131,7 @@ class Service:
                 "language": language,
                 "meta": meta,
                 "filters": filters,
-                "sort": sort,
+                "sort": sort or {},
             }
         )
 

@@ -8,8 +8,9 @@ and stems it at build time and in the browser alike: case, punctuation, quotes a
 never stop a match, `PAY-1084` and `ERR_CERT_DATE_INVALID` match whole (and by their parts),
 and the browser loads only the pieces of the index a query needs.
 
-The records are written newest first: Pagefind keeps that order among equally good matches, so
-ties and searches without words list the newest first.
+The records are written newest first: Pagefind keeps that order among equally good matches and
+for a search without words, so ties and those list the newest first. (No sort key: with one,
+a search without words took 11 s in the browser at 10,000 postmortems, without 1 s.)
 """
 
 from __future__ import annotations
@@ -35,7 +36,7 @@ SNIPPET = 240
 KIND = "kind"  # the filter that tells postmortems from the site's other pages
 # Facet name in the explorer's URL (the contract's §12) -> the record's values.
 FACETS = ("service", "team", "severity", "factor", "trigger", "status")
-STARTED = "started"  # filter (day) and sort key (instant): the explorer's from/to and its order
+STARTED = "started"  # filter (the day): the explorer's from and to
 
 # Markup that is not text: HTML tags (not "a < b") and comments, link and image targets, runs of
 # three dashes or more (table rules, horizontal rules), and the marks of code, emphasis, headings,
@@ -134,7 +135,6 @@ def postmortem_record(record: Postmortem, body: str, kb: Knowledge) -> dict[str,
         "content": f"{record.title}. {text} {front_matter_text(record)}",
         "meta": meta,
         "filters": {name: values for name, values in filters.items() if values},
-        "sort": {STARTED: record.started_at.isoformat()},
     }
 
 
@@ -145,7 +145,6 @@ def page_record(url: str, title: str, markdown: str) -> dict[str, Any]:
         "content": f"{title}. {plain(markdown)}",
         "meta": {"title": title},
         "filters": {KIND: ["page"]},
-        "sort": {},
     }
 
 

@@ -266,14 +266,15 @@
     var self = this;
     this.busy(true);
     pagefind(new URL(root.getAttribute("data-pm-pagefind"), document.baseURI).href).then(function (pf) {
-      self.pf = pf;
-      // Every facet's values and counts, loaded while the first search runs.
-      self.loaded = pf.filters().then(function (all) {
+      // Every facet's values first: Pagefind counts a search's matches only for the filters
+      // it has loaded.
+      return pf.filters().then(function (all) {
+        self.pf = pf;
         self.all = all;
         self.days = Object.keys(all.started || {}).sort();
         self.buildFacets();
+        self.render();
       });
-      self.render();
     }).catch(function (err) {
       self.busy(false);
       self.count.textContent = "The explorer could not load its index: " + err.message;
@@ -375,7 +376,8 @@
   Explorer.prototype.search = function (s, skip) {
     var f = this.filters(s, skip);
     if (f.started && !f.started.any.length) return Promise.resolve({ results: [], filters: {} });
-    return this.pf.search(s.text ? query(s.text) : null, s.text ? { filters: f } : { filters: f, sort: { started: "desc" } });
+    // No words: Pagefind lists the matches in the index's order, newest first (search.py).
+    return this.pf.search(s.text ? query(s.text) : null, { filters: f });
   };
 
   Explorer.prototype.render = function () {
@@ -384,11 +386,7 @@
     this.writeState(s);
     this.busy(true);
     var own = FACETS.filter(function (f) { return s.facets[f[0]].length; }).map(function (f) { return f[0]; });
-    // A date range needs the days the archive has (from the filters); words and facets do not.
-    (s.from || s.to ? this.loaded : Promise.resolve())
-      .then(function () {
-        return Promise.all([self.search(s)].concat(own.map(function (name) { return self.search(s, name); })));
-      })
+    Promise.all([this.search(s)].concat(own.map(function (name) { return self.search(s, name); })))
       .then(function (found) {
         if (seq !== self.seq) return null;
         var counts = {};
@@ -397,10 +395,10 @@
         self.results = found[0].results;
         self.shown = 0;
         self.counts = counts;
-        return Promise.all([self.page(seq, true), self.loaded]);
+        return self.page(seq, true);
       })
       .then(function (done) {
-        if (!done || !done[0] || seq !== self.seq) return;
+        if (!done || seq !== self.seq) return;
         self.showCounts(self.counts);
         var n = self.results.length;
         self.count.textContent = n + " of " + ((self.all.kind || {}).postmortem || 0) + " postmortems";
