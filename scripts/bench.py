@@ -52,10 +52,12 @@ PLUGIN_DIR = REPO / "plugins" / "postmortems"
 AS_OF = "2026-11-20"
 CHART_PAGE = "trends/index.html"
 PLOTLY = "assets/postmortems/vendor/plotly.min.js"
+MATERIAL_INDEX = "search/search_index.json"
 ENV = {"NO_MKDOCS_2_WARNING": "1"}
 
 # The targets of the performance issue, printed next to the figures.
-MAX_RATIO = 1.10
+MAX_RATIO = 1.15  # issue 14 (search indexing included); issue 7 asked for 1.10 before the search index
+MAX_CPU_RATIO = 1.50
 MAX_SCALING = 11.0
 MIN_VALIDATE_RATE = 2000.0
 MAX_RSS = 2 * 1024**3
@@ -103,6 +105,7 @@ class Run:
     log: str
     load: float = 0.0  # 1-minute load average when it ended: above ~2 on 2 cores, others were busy too
     cpu: float = 0.0  # user + system seconds of the child: steadier than wall time when others share the CPUs
+    left: int = 0  # processes of the build's session still running once it ended (a worker, Pagefind)
 
 
 @dataclass
@@ -129,6 +132,11 @@ class Result:
     plain_all: list[float] = field(default_factory=list)
     plugin_all: list[float] = field(default_factory=list)
     validate_all: list[float] = field(default_factory=list)
+    # The search index on disk: the plugin's (pagefind/) and Material's search_index.json, each site.
+    pagefind_bytes: int = 0
+    pagefind_files: int = 0
+    material_index_plain: int = 0
+    material_index_plugin: int = 0
 
     @property
     def ratio(self) -> float:
@@ -154,15 +162,49 @@ def run_child(cmd: Sequence[str], log: Path, cwd: Path) -> Run:
     env = {**os.environ, **ENV}
     with log.open("wb") as out:
         began = time.perf_counter()
-        proc = subprocess.Popen(list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd)
+        # In a session of its own, so whatever it starts (the worker, Pagefind) can be found after.
+        proc = subprocess.Popen(
+            list(cmd), stdout=out, stderr=subprocess.STDOUT, env=env, cwd=cwd, start_new_session=True
+        )
         _pid, status, usage = os.wait4(proc.pid, 0)
         seconds = time.perf_counter() - began
+    left = session_processes(proc.pid)
+    for _ in range(20):  # multiprocessing's resource tracker ends a moment after its parent
+        if not left:
+            break
+        time.sleep(0.1)
+        left = session_processes(proc.pid)
+    for pid in left:  # reported, then ended: they would skew the next build
+        with contextlib.suppress(OSError):
+            os.kill(pid, 15)
     proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, so Popen must not wait again
     load = os.getloadavg()[0]
     cpu = usage.ru_utime + usage.ru_stime
     return Run(
-        round(seconds, 2), usage.ru_maxrss * 1024, proc.returncode, str(log), round(load, 2), round(cpu, 2)
+        round(seconds, 2),
+        usage.ru_maxrss * 1024,
+        proc.returncode,
+        str(log),
+        round(load, 2),
+        round(cpu, 2),
+        len(left),
     )
+
+
+def session_processes(session: int) -> list[int]:
+    """Processes still running in the session a build child led (Linux /proc; [] elsewhere):
+    what a build left behind once the ones that end by themselves have had 2 s to do so."""
+    found = []
+    for entry in os.listdir("/proc") if os.path.isdir("/proc") else []:
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="ascii", errors="replace") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[3]) == session and fields[0] != "Z":  # fields[3]: the session id
+                found.append(int(entry))
+    return found
 
 
 def build(config: Path, site: Path, log: Path) -> Run:
@@ -177,6 +219,10 @@ def validate(config: Path, log: Path) -> Run | None:
         return None
     cmd = [sys.executable, "-m", "postmortems.cli", "validate", "--config", str(config)]
     return run_child(cmd, log, config.parent)
+
+
+def file_size(path: Path) -> int:
+    return path.stat().st_size if path.is_file() else 0
 
 
 def tree_size(root: Path) -> tuple[int, int]:
@@ -373,6 +419,16 @@ def report(results: dict[int, Result], fresh: set[int]) -> str:
                 verdict(r.ratio <= MAX_RATIO),
             ]
         )
+        if r.plain.cpu:
+            checks.append(
+                [
+                    f"CPU ratio at N={r.n:,}",
+                    f"{r.cpu_ratio:.2f}",
+                    f"≤ {MAX_CPU_RATIO:.2f}",
+                    verdict(r.cpu_ratio <= MAX_CPU_RATIO),
+                ]
+            )
+        checks.append([f"processes left at N={r.n:,}", str(r.plugin.left), "0", verdict(r.plugin.left == 0)])
     if 1000 in results and 10000 in results:
         small_run, large_run = results[1000], results[10000]
         for kind in ("plain", "plugin"):
@@ -435,7 +491,7 @@ def _run_line(label: str, run: Run, site: int, files: int) -> str:
     return (
         f"  {label}: {run.seconds:7.1f} s (cpu {run.cpu:.1f} s, load {run.load:.1f})"
         f"  rss {mib(run.peak_rss):>9}  site {mb(site):>9} in {files:,} files  rc={run.returncode}"
-        f"  log {run.log}"
+        f"  left running {run.left}  log {run.log}"
     )
 
 
@@ -456,6 +512,8 @@ def details(r: Result) -> str:
         ),
         f"  plugin - plain: {r.plugin.seconds - r.plain.seconds:+.1f} s, "
         f"{(r.plugin_site - r.plain_site) / 1e6:+.1f} MB (api/ {mb(r.api_bytes)})",
+        f"  search index: pagefind/ {mb(r.pagefind_bytes)} in {r.pagefind_files:,} files; Material's "
+        f"search_index.json {mb(r.material_index_plain)} plain, {mb(r.material_index_plugin)} with it",
     ]
     if r.validate is None:
         lines.append("  validate: not available (no postmortems.cli yet)")
@@ -563,6 +621,10 @@ def measure(n: int, out: Path, seed: int, profile: bool, keep: bool, repeat: int
         plain_files=tree_size(plain_site)[1],
         plugin_files=tree_size(plugin_site)[1],
         api_bytes=tree_size(plugin_site / "api")[0],
+        pagefind_bytes=tree_size(plugin_site / "pagefind")[0],
+        pagefind_files=tree_size(plugin_site / "pagefind")[1],
+        material_index_plain=file_size(plain_site / MATERIAL_INDEX),
+        material_index_plugin=file_size(plugin_site / MATERIAL_INDEX),
         chart_page_bytes=page,
         chart_page_gzip=packed,
         chart_parts=parts,

@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from lunr.stemmer import porter_stemmer
-from lunr.stop_word_filter import WORDS as STOP_WORDS
 from playwright.sync_api import Browser, BrowserContext, Locator, Page, Route
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from postmortems.records.parse import parse_document
@@ -63,9 +61,10 @@ class _Handler(SimpleHTTPRequestHandler):
 
 
 @contextmanager
-def serve(site: Path) -> Iterator[str]:
-    """Serves the built site at the root path of 127.0.0.1 on a free port; yields the base URL."""
-    handler = functools.partial(_Handler, directory=str(site))
+def serve(site: Path, handler_class: type[SimpleHTTPRequestHandler] | None = None) -> Iterator[str]:
+    """Serves the built site at the root path of 127.0.0.1 on a free port; yields the base URL.
+    By default with the sitemap rebased (see _Handler); `handler_class` serves it otherwise."""
+    handler = functools.partial(handler_class or _Handler, directory=str(site))
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -99,19 +98,22 @@ EXPLORER_STATE = """() => {
       c[label.querySelector('input').value] = Number(label.querySelector('.pm-count').textContent);
     });
   });
-  const count = root.querySelector('.pm-explorer__count');
   return {
-    q: form.elements.q.value, from: form.elements.from.value, to: form.elements.to.value,
+    text: form.elements.text.value, from: form.elements.from.value, to: form.elements.to.value,
     checked: [...root.querySelectorAll('.pm-facet input:checked')].map(i => [i.name, i.value]),
-    ids: [...root.querySelectorAll('.pm-result')].map(r => r.dataset.id),
-    links: [...root.querySelectorAll('.pm-result a')].map(a => a.href),
-    count: count ? count.textContent : null,
+    ids: [...root.querySelectorAll('[data-pm-id]')].map(r => r.dataset.pmId),
+    links: [...root.querySelectorAll('[data-pm-id] a')].map(a => a.href),
+    count: root.querySelector('.pm-explorer__count').textContent,
+    matches: Number(root.dataset.pmCount),
     counts,
   };
 }"""
 
+# The explorer shows the view whose URL query is `want`: the contract's data-pm-ready is "true"
+# (set false when a new search starts, with the URL) and the URL holds exactly these parameters.
 EXPLORER_SETTLED = """want => {
-  if (!document.querySelector('[data-pm-explorer] .pm-explorer__count')) return false;
+  const root = document.querySelector('[data-pm-explorer]');
+  if (!root || root.dataset.pmReady !== 'true') return false;
   const params = new URLSearchParams(location.search);
   const keys = new Set(params.keys());
   for (const [key, values] of Object.entries(want)) {
@@ -119,6 +121,18 @@ EXPLORER_SETTLED = """want => {
     keys.delete(key);
   }
   return keys.size === 0;
+}"""
+
+SHOW_ALL_RESULTS = """async () => {
+  const more = document.querySelector('[data-pm-explorer] .pm-explorer__more');
+  for (let i = 0; i < 100 && !more.hidden; i++) {
+    const before = document.querySelectorAll('[data-pm-explorer] [data-pm-id]').length;
+    more.click();
+    while (document.querySelectorAll('[data-pm-explorer] [data-pm-id]').length === before) {
+      await new Promise(r => setTimeout(r, 20));
+    }
+  }
+  return [...document.querySelectorAll('[data-pm-explorer] [data-pm-id]')].map(r => r.dataset.pmId);
 }"""
 
 # Anything an attacker wrote that became live markup: handlers, scripts, dangerous URLs.
@@ -157,8 +171,9 @@ class Tab:
     dialogs: list[str] = field(default_factory=list)
 
     @classmethod
-    def open_in(cls, browser: Browser, base: str) -> Tab:
-        context = browser.new_context(viewport={"width": 1280, "height": 900})
+    def open_in(cls, browser: Browser, base: str, **options: Any) -> Tab:
+        """A tab in a new context (by default a 1280×900 window; `options` go to new_context)."""
+        context = browser.new_context(**{"viewport": {"width": 1280, "height": 900}, **options})
         context.set_default_timeout(TIMEOUT_MS)
         # Nothing leaves the machine: a request elsewhere is recorded (and failed by assert_clean).
         context.route(lambda url: not _is_local(url), lambda route: route.abort())
@@ -236,16 +251,19 @@ class Tab:
         self.wait_until(ALL_CHARTS_DRAWN, "the page's charts were never all drawn")
 
     def header_search(self, text: str) -> Locator:
-        """Types into Material's header search; returns the result items once they are shown."""
-        box = self.page.locator("input.md-search__input")
+        """Types into the header's search box; returns the result items once they are shown."""
+        box = self.page.locator("[data-pm-search] input[name=text]")
         box.click()
         box.fill(text)
-        box.press("End")  # Material searches on keyup
         self.page.wait_for_function(
-            """() => /\\d+ matching|no matching/i.test(
-                 document.querySelector('.md-search-result__meta').textContent)"""
+            """text => {
+              const meta = document.querySelector('[data-pm-search-meta]').textContent;
+              const all = document.querySelector('[data-pm-search-all]');
+              return /matching/i.test(meta) && all.href.includes(encodeURIComponent(text).replace(/%20/g, '+'));
+            }""",
+            arg=text,
         )
-        return self.page.locator("li.md-search-result__item")
+        return self.page.locator("[data-pm-search] li.md-search-result__item")
 
     # ---- the explorer
 
@@ -262,8 +280,17 @@ class Tab:
         self.page.locator(f"[data-pm-explorer] form input[name={name}]").fill(value)
 
     def explorer_click(self, facet: str, value: str) -> None:
-        selector = f'.pm-facet[data-facet="{facet}"] input[name="{facet}"][value="{value}"]'
-        self.page.locator(selector).click()
+        """Ticks or unticks a facet value, showing the facet's other values first if need be."""
+        group = self.page.locator(f'.pm-facet[data-facet="{facet}"]')
+        box = group.locator(f'input[name="{facet}"][value="{value}"]')
+        if not box.is_visible():
+            group.locator("button.pm-facet__more").click()
+        box.click()
+
+    def explorer_all_ids(self) -> list[str]:
+        """Every result of the current view, in order ("Show more" clicked until all are shown)."""
+        ids: list[str] = self.page.evaluate(SHOW_ALL_RESULTS)
+        return ids
 
 
 def fulfill_blank_image(route: Route) -> None:
@@ -328,45 +355,62 @@ def expected_view(
     return View({r["id"] for r in records if matches(r)}, counts, len(records))
 
 
-def lunr_tokens(text: str) -> Iterator[str]:
-    """lunr's default tokenizer and trimmer: split on whitespace and hyphens, trim non-word ends."""
-    for raw in re.split(r"[\s\-]+", text.lower()):
-        token = re.sub(r"^\W+|\W+$", "", raw)
-        if token:
-            yield token
-
-
-def stems(text: str) -> set[str]:
-    return {porter_stemmer.stem(t) for t in lunr_tokens(text)}
+def explorer_records(site: Path) -> list[dict[str, Any]]:
+    """The published postmortems as the explorer's facets see them, from api/incidents.json."""
+    return [
+        {
+            "id": i["id"],
+            "title": i["title"],
+            "url": i["url"],
+            "severity": i["severity"],
+            "status": i["status"],
+            "services": i["services"],
+            "teams": i["teams"],
+            "factors": i["contributing_factors"],
+            "trigger": i["trigger"],
+            "started": i["started_at"][:10],
+            "started_at": i["started_at"],
+        }
+        for i in load_json(site, "incidents.json")
+    ]
 
 
 def source_of(docs_dir: Path, record: dict[str, Any]) -> Path:
     return docs_dir / (record["url"].rstrip("/") + ".md")
 
 
+WORD = re.compile(r"[^\W_]+", re.UNICODE)  # letters and digits: a word as any search engine splits it
+
+
+def words_of(text: str) -> set[str]:
+    return {w.lower() for w in WORD.findall(text)}
+
+
 def distinctive_root_cause_word(
     docs_dir: Path, records: Iterable[dict[str, Any]]
 ) -> tuple[str, dict[str, Any]]:
-    """A word of at least 7 letters from one published postmortem's Root Cause whose lunr stem
-    appears nowhere in any other published postmortem file: searching it must find that one."""
+    """A word of at least 8 letters from one published postmortem's Root Cause that no other
+    postmortem file holds, nor any word of another file that shares its first letters (a search
+    stems words and completes the last one): searching it must find exactly that one."""
     ordered = sorted(records, key=lambda r: r["id"])
     docs = {
         r["id"]: parse_document(str(source_of(docs_dir, r)), source_of(docs_dir, r).read_text())
         for r in ordered
     }
-    file_stems = {ident: stems(doc.text) for ident, doc in docs.items()}
+    files = {path: words_of(path.read_text()) for path in docs_dir.rglob("*.md")}
     for record in ordered:
         section = docs[record["id"]].sections.get("root_cause")
         if section is None:
             continue
-        elsewhere = set().union(*(s for ident, s in file_stems.items() if ident != record["id"]))
-        for word in sorted(set(lunr_tokens(section.text))):
+        own = source_of(docs_dir, record)
+        elsewhere = set().union(*(w for path, w in files.items() if path != own))
+        for word in sorted(words_of(section.text)):
+            stem = word[: max(4, len(word) - 4)]  # what a stemmer may cut: -ations, -ing, -ed, -s
             if (
-                len(word) >= 7
+                len(word) >= 8
                 and word.isascii()
                 and word.isalpha()
-                and word not in STOP_WORDS
-                and porter_stemmer.stem(word) not in elsewhere
+                and not any(w.startswith(stem) for w in elsewhere)
             ):
                 return word, record
     raise AssertionError("no postmortem of the sample has a distinctive word in its root cause")

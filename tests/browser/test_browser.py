@@ -1,6 +1,6 @@
 """The built site in a real headless Chromium (Debian's, driven by Playwright): charts drawn after
-Material's instant navigation and in the current palette, the incident explorer, Material's own
-search, and hostile postmortems that must stay inert on every page that shows them.
+Material's instant navigation and in the current palette, and hostile postmortems that must stay
+inert on every page that shows them (the search is tested in test_search.py).
 
 Every tab records console errors, page errors, failed responses, dialogs and every request; each
 test ends with `tab.assert_clean()`: no error, no dialog, nothing requested off the machine."""
@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urlsplit
 
 import pytest
 from browser_support import (
-    FACETS,
     HOSTILE_ID,
     HOSTILE_TITLE,
     HOSTILE_WORD,
@@ -25,15 +23,12 @@ from browser_support import (
     PLOTLY,
     TRACES,
     Tab,
-    action_item_origin,
-    distinctive_root_cause_word,
-    expected_view,
+    explorer_records,
     fulfill_blank_image,
     hostile_postmortem,
     load_json,
     serve,
 )
-from playwright.sync_api import Browser
 from sites import ROOT, build_site, copy_sample
 
 pytestmark = pytest.mark.browser
@@ -46,34 +41,15 @@ SITE_NAME = "Northwind Commerce postmortems"
 
 
 @pytest.fixture
-def new_tab(browser: Browser) -> Iterator[Callable[[str], Tab]]:
-    """Opens recording tabs (each in a fresh context: empty cache and storage); closes them after."""
-    tabs: list[Tab] = []
-
-    def open_tab(url: str) -> Tab:
-        tabs.append(Tab.open_in(browser, url))
-        return tabs[-1]
-
-    yield open_tab
-    for tab in tabs:
-        tab.context.close()
-
-
-@pytest.fixture
 def tab(new_tab: Callable[[str], Tab], base: str) -> Tab:
     return new_tab(base)
 
 
 @pytest.fixture(scope="module")
 def records(sample_site: Path) -> list[dict[str, Any]]:
-    records: list[dict[str, Any]] = load_json(sample_site, "explorer.json")["records"]
+    records = explorer_records(sample_site)
     assert len(records) > 10
     return records
-
-
-@pytest.fixture(scope="module")
-def distinctive(records: list[dict[str, Any]]) -> tuple[str, dict[str, Any]]:
-    return distinctive_root_cause_word(DOCS, records)
 
 
 def figures_in(html_file: Path) -> int:
@@ -201,218 +177,6 @@ def test_charts_follow_the_palette(tab: Tab) -> None:
     tab.assert_clean()
 
 
-# ------------------------------------------------------------------------------------ explorer
-
-
-def check_view(state: dict[str, Any], records: list[dict[str, Any]], **filters: Any) -> set[str]:
-    """The explorer shows exactly the records and facet counts the filter gives in Python."""
-    view = expected_view(records, **filters)
-    assert state["count"] == view.count_text, filters
-    assert set(state["ids"]) == view.ids, filters
-    assert len(state["ids"]) == len(view.ids), f"a result shown twice: {state['ids']}"
-    assert state["counts"] == view.counts, filters
-    return view.ids
-
-
-def test_explorer_finds_a_root_cause_word(
-    tab: Tab, base: str, distinctive: tuple[str, dict[str, Any]]
-) -> None:
-    """A word found only in one postmortem's Root Cause finds exactly that one; its link opens it."""
-    word, record = distinctive
-    tab.open("explorer/", instant_ready=True)
-    tab.settle_explorer({})
-    tab.explorer_type("q", word.upper())
-    state = tab.settle_explorer({"q": [word.upper()]})
-    assert state["ids"] == [record["id"]], f"searching {word!r} of {record['id']}'s root cause"
-    assert state["links"] == [tab.url(record["url"])]
-
-    tab.click_instantly(tab.page.locator(".pm-result a").first, record["url"])
-    assert tab.page.locator(".pm-card").get_attribute("data-pm-id") == record["id"]
-    tab.assert_clean()
-
-
-def narrowing_value(counts: dict[str, int], total: int) -> str:
-    """The most common value that still leaves some records out (ties: alphabetical)."""
-    candidates = sorted((-n, v) for v, n in counts.items() if 0 < n < total)
-    assert candidates, f"no value narrows the results: {counts}"
-    return candidates[0][1]
-
-
-def test_explorer_facets_narrow_and_count(tab: Tab, records: list[dict[str, Any]]) -> None:
-    """Each facet narrows the results; results and every facet's counts match the explorer's
-    rules computed in Python from explorer.json, alone and for a severity plus a service."""
-    tab.open("explorer/")
-    state = tab.settle_explorer({})
-    everything = check_view(state, records)
-    assert len(everything) == len(records)
-    assert sorted(state["counts"]) == sorted(FACETS)
-
-    for facet in FACETS:
-        value = narrowing_value(state["counts"][facet], len(records))
-        tab.explorer_click(facet, value)
-        selected = tab.settle_explorer({facet: [value]})
-        shown = check_view(selected, records, facets={facet: [value]})
-        assert 0 < len(shown) < len(records), f"{facet}={value} does not narrow"
-        assert selected["checked"] == [[facet, value]]
-        tab.explorer_click(facet, value)
-        check_view(tab.settle_explorer({}), records)
-
-    # One severity, then a service within it.
-    severity = narrowing_value(state["counts"]["severity"], len(records))
-    tab.explorer_click("severity", severity)
-    by_severity = tab.settle_explorer({"severity": [severity]})
-    narrowed = check_view(by_severity, records, facets={"severity": [severity]})
-    service = narrowing_value(by_severity["counts"]["service"], len(narrowed))
-    tab.explorer_click("service", service)
-    both = tab.settle_explorer({"severity": [severity], "service": [service]})
-    shown = check_view(both, records, facets={"severity": [severity], "service": [service]})
-    assert 0 < len(shown) < len(narrowed)
-    assert sorted(both["checked"]) == sorted([["severity", severity], ["service", service]])
-    started = [r["started"] for r in records if r["id"] in shown]
-    order = {r["id"]: r["started"] for r in records}
-    assert [order[i] for i in both["ids"]] == sorted(started, reverse=True), "results not newest first"
-    tab.assert_clean()
-
-
-def test_explorer_view_is_in_the_url(
-    new_tab: Callable[[str], Tab],
-    base: str,
-    records: list[dict[str, Any]],
-    distinctive: tuple[str, dict[str, Any]],
-) -> None:
-    """A shared explorer URL (q, severity) restores the view: search box, ticked boxes, results."""
-    word, record = distinctive
-    other = next(s for s in load_severities(records) if s != record["severity"])
-
-    # A link written by hand, as someone would paste it in a chat.
-    shared = new_tab(base)
-    shared.open("explorer/?" + urlencode({"q": word, "severity": record["severity"]}))
-    state = shared.settle_explorer({"q": [word], "severity": [record["severity"]]})
-    assert state["q"] == word
-    assert state["checked"] == [["severity", record["severity"]]]
-    assert state["ids"] == [record["id"]]
-    shared.open("explorer/?" + urlencode({"q": word, "severity": other}))
-    state = shared.settle_explorer({"q": [word], "severity": [other]})
-    assert state["ids"] == []
-    assert state["count"] == f"0 of {len(records)} postmortems"
-    shared.assert_clean()
-
-    # A view built by hand, then its URL opened in a fresh browser.
-    team, _n = Counter(t for r in records for t in r["teams"]).most_common(1)[0]
-    severity = Counter(r["severity"] for r in records if team in r["teams"]).most_common(1)[0][0]
-    first = new_tab(base)
-    first.open("explorer/")
-    first.settle_explorer({})
-    first.explorer_type("q", team)
-    first.settle_explorer({"q": [team]})
-    first.explorer_click("severity", severity)
-    built = first.settle_explorer({"q": [team], "severity": [severity]})
-    by_id = {r["id"]: r for r in records}
-    assert {i for i, r in by_id.items() if team in r["teams"] and r["severity"] == severity} <= set(
-        built["ids"]
-    )
-    assert all(by_id[i]["severity"] == severity for i in built["ids"])
-    first.assert_clean()
-
-    fresh = new_tab(base)
-    fresh.open(first.page.url.removeprefix(base))
-    restored = fresh.settle_explorer({"q": [team], "severity": [severity]})
-    assert restored == built
-    fresh.assert_clean()
-
-
-def load_severities(records: list[dict[str, Any]]) -> list[str]:
-    return sorted({r["severity"] for r in records})
-
-
-def test_explorer_date_range(tab: Tab, records: list[dict[str, Any]]) -> None:
-    """From/to filter by start date, inclusive, combined with a facet; Clear shows everything."""
-    days = sorted({r["started"] for r in records})
-    start, end = days[len(days) // 4], days[len(days) // 2]
-    tab.open("explorer/")
-    tab.settle_explorer({})
-    tab.explorer_type("from", start)
-    tab.settle_explorer({"from": [start]})
-    tab.explorer_type("to", end)
-    state = tab.settle_explorer({"from": [start], "to": [end]})
-    shown = check_view(state, records, start=start, end=end)
-    assert {r["id"] for r in records if r["started"] in (start, end)} <= shown, "the range is inclusive"
-    assert 0 < len(shown) < len(records)
-
-    severity = Counter(r["severity"] for r in records if r["id"] in shown).most_common(1)[0][0]
-    tab.explorer_click("severity", severity)
-    state = tab.settle_explorer({"from": [start], "to": [end], "severity": [severity]})
-    check_view(state, records, start=start, end=end, facets={"severity": [severity]})
-
-    tab.page.locator("[data-pm-explorer] button[type=reset]").click()
-    check_view(tab.settle_explorer({}), records)
-    tab.assert_clean()
-
-
-def test_explorer_search_after_instant_navigation(tab: Tab, distinctive: tuple[str, dict[str, Any]]) -> None:
-    """Home → Explorer by instant navigation, then a search: the explorer starts on swapped pages."""
-    word, record = distinctive
-    tab.open("", instant_ready=True)
-    tab.click_instantly(tab.nav_link("Explorer"), "explorer/")
-    tab.settle_explorer({})
-    tab.explorer_type("q", word)
-    assert tab.settle_explorer({"q": [word]})["ids"] == [record["id"]]
-    tab.assert_clean()
-
-
-def pick_ticket(sample_site: Path, records: list[dict[str, Any]], origin: str) -> tuple[str, dict[str, Any]]:
-    """A ticket id used by exactly one action item, of a postmortem listing its items in `origin`."""
-    items = load_json(sample_site, "action-items.json")
-    uses = Counter(i["ticket"] for i in items if i.get("ticket"))
-    by_id = {r["id"]: r for r in records}
-    for item in sorted(items, key=lambda i: (i["incident"], i.get("ticket") or "")):
-        ticket = item.get("ticket") or ""
-        record = by_id.get(item["incident"])
-        if (
-            record
-            and re.fullmatch(r"[A-Z]+-\d+", ticket)
-            and uses[ticket] == 1
-            and action_item_origin(DOCS, record) == origin
-        ):
-            return ticket, record
-    raise AssertionError(f"the sample has no ticket in action items written in the {origin}")
-
-
-def test_explorer_finds_a_ticket_id(tab: Tab, sample_site: Path, records: list[dict[str, Any]]) -> None:
-    """The explorer's search box invites "error message, root cause, ticket id…"."""
-    ticket, record = pick_ticket(sample_site, records, "front matter")
-    tab.open("explorer/")
-    tab.settle_explorer({})
-    tab.explorer_type("q", ticket)
-    state = tab.settle_explorer({"q": [ticket]})
-    assert record["id"] in state["ids"], f"searching ticket {ticket} of {record['id']}: {state['count']}"
-    tab.assert_clean()
-
-
-# ------------------------------------------------------------------------------------ Material search
-
-
-@pytest.mark.parametrize("origin", ["front matter", "body"])
-def test_header_search_finds_a_ticket_with_severity_and_service(
-    tab: Tab, sample_site: Path, records: list[dict[str, Any]], origin: str
-) -> None:
-    """A ticket id from the action items (listed in the front matter, or in the body's table)
-    finds its postmortem among the results shown, and that result shows severity and service."""
-    ticket, record = pick_ticket(sample_site, records, origin)
-    tab.open("incidents/")
-    items = tab.header_search(ticket)
-    pages = [
-        urlsplit(items.nth(i).locator("a").first.get_attribute("href") or "").path
-        for i in range(items.count())
-    ]
-    where = f"{ticket} ({record['id']}, action items in the {origin})"
-    assert "/" + record["url"] in pages, f"Material's search for {where} shows only {pages}"
-    text = items.nth(pages.index("/" + record["url"])).inner_text()
-    assert record["severity"] in text, f"the result for {where} does not show the severity: {text!r}"
-    assert any(s in text for s in record["services"]), f"the result for {where} shows no service: {text!r}"
-    tab.assert_clean()
-
-
 # ------------------------------------------------------------------------------------ injection
 
 
@@ -425,7 +189,7 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
     target.write_text(hostile_postmortem("payments-api", "payments"))
     site = tmp_path / "site"
     build_site(config, site)
-    record = next(r for r in load_json(site, "explorer.json")["records"] if r["id"] == HOSTILE_ID)
+    record = next(r for r in explorer_records(site) if r["id"] == HOSTILE_ID)
     assert record["title"] == HOSTILE_TITLE, "the hostile postmortem is not published as written"
     page_path = record["url"]
 
@@ -472,7 +236,7 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
             ("reports/2026-11/", "table.pm-sortable[data-pm-sortable]", HOSTILE_TITLE),
             ("patterns/factors/config-drift/", "table.pm-sortable[data-pm-sortable]", HOSTILE_TITLE),
             ("trends/", ".pm-chart[data-pm-drawn]", None),
-            (f"explorer/?q={HOSTILE_WORD}", f'.pm-result[data-id="{HOSTILE_ID}"]', HOSTILE_TITLE),
+            (f"explorer/?text={HOSTILE_WORD}", f'.pm-result[data-pm-id="{HOSTILE_ID}"]', HOSTILE_TITLE),
         )
         for path, ready, text in listed:
             tab.open(path)
@@ -481,10 +245,10 @@ def test_hostile_postmortem_stays_inert(new_tab: Callable[[str], Tab], tmp_path:
             if text is not None:
                 assert text in page.locator(".md-content").inner_text(), f"{path} does not show {text!r}"
 
-        # Material's search renders its results as HTML.
+        # The header's search box shows the title and a snippet of the body.
         items = tab.header_search(HOSTILE_WORD)
         assert items.count() > 0
-        inert("Material's search results")
+        inert("the header's search results")
         assert HOSTILE_TITLE in items.first.inner_text()
 
         # Last, the links the body tried to smuggle in: clicking them does nothing at all.

@@ -12,7 +12,6 @@ import markdown
 import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from lunr import lunr
 from postmortems.insight.knowledge import build_knowledge
 from postmortems.insight.loop import build_loop
 from postmortems.insight.scoring import load_model
@@ -24,8 +23,6 @@ from postmortems.records.sanitize import clean, needs_cleaning
 from postmortems.records.validate import OUT_OF_FIGURES, Rules
 from postmortems.site.export import api_makers
 from postmortems.site.loop_export import loop_makers
-from postmortems.site.search import COMPACT, build_index
-from postmortems.site.search import FIELDS as INDEX_FIELDS
 from strategies import files
 
 RULES = Rules(as_of=dt.date(2026, 11, 20))
@@ -224,25 +221,6 @@ FRONT_PIECES = st.sampled_from(
 def test_front_matter_closes_at_the_first_closing_line(pieces: list[str]) -> None:
     text = "".join(pieces)
     assert split_front_matter(text) == _front_matter_by_lines(text)
-
-
-WORDS = st.sampled_from(
-    ["Retry", "retries", "storm", "the", "and", "DNS", "cache-miss", "x", "\xa0", " ", "-", "\t", "\n",
-     "İstanbul", "naïve", "connection", "connections", "ÉCOLE", "", "INC-2024-001", "...", "a.b", "--"]
-)  # fmt: skip
-doc_text = st.lists(WORDS, max_size=12).map("".join)
-
-
-@settings(max_examples=60, deadline=None)
-@given(texts=st.lists(st.tuples(doc_text, doc_text, doc_text), min_size=1, max_size=4))
-def test_explorer_index_is_the_one_lunr_builds(texts: list[tuple[str, str, str]]) -> None:
-    """build_index tokenizes and stems its own, faster way: the index must not change."""
-    documents = [
-        {"id": f"INC-{n}", "title": title, "facets": facets, "text": text}
-        for n, (title, facets, text) in enumerate(texts)
-    ]
-    expected = lunr(ref="id", fields=list(INDEX_FIELDS), documents=documents).serialize()
-    assert build_index(documents) == json.dumps(expected, **COMPACT) + "\n"
 
 
 yaml_values = st.recursive(

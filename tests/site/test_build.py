@@ -17,6 +17,9 @@ def load(site: Path, name: str) -> object:
     return json.loads((site / "api" / name).read_text())
 
 
+SEARCH_BOX = re.compile(r"\bdata-pm-search(?=[\s>])")  # the root of the plugin's header search box
+
+
 def sample_files() -> list[Path]:
     return sorted((ROOT / "content" / "postmortems").rglob("*.md"))
 
@@ -135,7 +138,7 @@ def test_action_items_table_is_shown_once(sample_site: Path) -> None:
         assert len(re.findall(r"<h2 id=\"action-items[^\"]*\">Action [Ii]tems", text)) == 1, path.name
 
 
-def test_search_indexes_action_items_as_text_and_the_page_shows_the_table(sample_site: Path) -> None:
+def test_the_page_shows_the_action_items_table_and_no_marks(sample_site: Path) -> None:
     incidents = load(sample_site, "incidents.json")
     assert isinstance(incidents, list)
     pm = next(
@@ -146,13 +149,55 @@ def test_search_indexes_action_items_as_text_and_the_page_shows_the_table(sample
         and not re.search(r"(?im)^## action items", (ROOT / "content" / i["source"]).read_text())
     )
     title = pm["action_items"][0]["title"]
-    index = json.loads((sample_site / "search" / "search_index.json").read_text())
-    section = next(d for d in index["docs"] if d["location"] == pm["url"] + "#action-items")
-    assert title in section["text"] and "<table" not in section["text"]
     page = (sample_site / pm["url"] / "index.html").read_text()
     table = page[page.index('<h2 id="action-items">') :]
     assert "<table" in table and f"<td>{title}</td>" in table
     assert "postmortems:items" not in page and "postmortems:card" not in page
+
+
+def test_every_page_has_the_plugins_search_box_and_no_material_index(sample_site: Path) -> None:
+    """The sample has no Material search plugin: the header still has a search box, ours, a
+    form that opens the explorer with ?text=; no page has Material's (which would download its
+    index on every page)."""
+    pages = sorted(sample_site.rglob("*.html"))
+    assert len(pages) > 50
+    for page in pages:
+        html = page.read_text()
+        if page.name == "404.html":
+            continue
+        assert len(SEARCH_BOX.findall(html)) == 1, page
+        box = SEARCH_BOX.split(html, 1)[1].split("</form>", 1)[0]
+        action = re.search(r'action="([^"]+)"', box)
+        assert action and (page.parent / action[1]).resolve() == sample_site / "explorer", (page, box[:300])
+        assert 'name="text"' in box and 'name="query"' not in html, page
+        assert 'data-md-component="search"' not in html, page
+    assert not (sample_site / "search").exists()
+    assert (sample_site / "pagefind" / "pagefind.js").is_file()
+    assert not (sample_site / "api" / "explorer.json").exists()
+
+
+def test_material_search_kept_indexes_only_the_sites_own_pages(tmp_path: Path) -> None:
+    """A site that keeps Material's search plugin: the header's box is still ours, and
+    Material's index holds the site's own pages, no postmortem and no generated page."""
+    config = copy_sample(tmp_path)
+    config.write_text(config.read_text().replace("plugins:\n", "plugins:\n  - search\n", 1))
+    build_site(config, tmp_path / "site")
+    index = json.loads((tmp_path / "site/search/search_index.json").read_text())
+    pages = {doc["location"].split("#", 1)[0] for doc in index["docs"]}
+    assert pages == {"", "guide/"}, pages
+    html = (tmp_path / "site/guide/index.html").read_text()
+    assert len(SEARCH_BOX.findall(html)) == 1 and 'data-md-component="search"' not in html
+
+
+def test_header_search_off_leaves_materials_box(tmp_path: Path) -> None:
+    """header_search: false and Material's search plugin: Material's box, over the site's own
+    pages; the explorer (and its index) stay."""
+    config = copy_sample(tmp_path)
+    config.write_text(config.read_text().replace("plugins:\n", "plugins:\n  - search\n", 1))
+    build_site(config, tmp_path / "site", header_search=False)
+    html = (tmp_path / "site/guide/index.html").read_text()
+    assert 'data-md-component="search"' in html and not SEARCH_BOX.search(html)
+    assert (tmp_path / "site/pagefind/pagefind.js").is_file()
 
 
 def test_build_is_reproducible(tmp_path: Path, sample_site: Path) -> None:
@@ -318,7 +363,7 @@ def test_text_from_postmortems_is_escaped_in_pages_json_and_feeds(tmp_path: Path
         assert "javascript:window" not in html, page
     for page in site.rglob("*.xml"):
         assert "<script>window" not in page.read_text()
-    for name in ("incidents.json", "explorer.json", "action-items.json"):
+    for name in ("incidents.json", "action-items.json"):
         # JSON keeps the text as data (a string), which the pages escape when they show it.
         assert "window.__pwned" in (site / "api" / name).read_text()
 
@@ -349,9 +394,7 @@ def test_no_broken_relative_link_in_any_page(sample_site: Path) -> None:
     broken = []
     for page in sample_site.rglob("*.html"):
         html = page.read_text()
-        for url in re.findall(
-            r'(?:href|src|data-pm-plotly|data-pm-data|data-pm-index|data-pm-lunr)="([^"]+)"', html
-        ):
+        for url in re.findall(r'(?:href|src|action|data-pm-plotly|data-pm-pagefind)="([^"]+)"', html):
             if re.match(r"^(?:[a-z]+:|#|/)", url):  # external, fragment, or site-absolute (404.html)
                 continue
             path = url.split("#", 1)[0].split("?", 1)[0]

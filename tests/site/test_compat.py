@@ -25,10 +25,10 @@ from mkdocs.config import load_config
 from mkdocs.config.base import ValidationError
 from postmortems.records.archive import read_file
 from postmortems.records.validate import Rules
+from postmortems.site.build import plotly_source
 from postmortems.site.compat import external_urls, without_external_urls
 from postmortems.site.nav import NavChoice
 from postmortems.site.plugin import NavOption
-from postmortems.site.search import vendor_assets
 from sites import ROOT, LogCapture
 
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -145,7 +145,7 @@ def test_properdocs_builds_the_same_site(tmp_path: Path, sample_site: Path) -> N
     problems = compat.run("properdocs", tmp_path)
     assert problems == []
     built = compat.Site(tmp_path / "site")
-    for name in ("incidents.json", "services.json", "backlog.json", "explorer.json"):
+    for name in ("incidents.json", "services.json", "backlog.json"):
         assert built.api(name) == compat.Site(sample_site).api(name), name
 
 
@@ -190,7 +190,7 @@ def test_nav_auto_and_off_with_mkdocs_automatic_nav(tmp_path: Path) -> None:
 
 
 def test_the_plugins_scripts_name_no_external_file_for_privacy_to_fetch() -> None:
-    plotly = vendor_assets("assets")["assets/vendor/plotly.min.js"]
+    plotly = plotly_source()
     text = Path(plotly).read_text(encoding="utf-8")
     assert len(external_urls(text)) >= 6  # the map styles: what privacy fetched before
     blanked = without_external_urls(text)

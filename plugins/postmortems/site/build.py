@@ -12,6 +12,7 @@ import datetime as dt
 import functools
 import gc
 import html
+import importlib.util
 import json
 import logging
 import os
@@ -26,6 +27,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
+from mkdocs.utils.meta import get_data
 
 from ..insight.knowledge import Knowledge, build_knowledge
 from ..insight.loop import Loop, build_loop
@@ -39,7 +41,7 @@ from ..records.modernization import LoopFiles, read_loop_files
 from ..records.parse import parse_sections
 from ..records.sanitize import clean
 from ..records.validate import Rules
-from . import export, feeds, loop_export, placeholders, search
+from . import export, feeds, loop_export, placeholders, search, searchbox
 from .charts import service_charts, target_charts, team_charts, trend_charts
 from .compat import (
     Language,
@@ -51,13 +53,26 @@ from .compat import (
     without_external_urls,
 )
 from .nav import NavChoice, place_index_pages
+from .pagefind import PagefindError
 from .pages import ASSETS, Layout, PageData, PageSpec, RowCache, page_specs
 from .parts import PostmortemParts, escape_our_templates
 from .render import RENDER_ERROR, Offload, guard, same_markdown, start_offload, unrendered
-from .workers import Job, Shared, Worker
+from .workers import Shared, Worker
 
 log = logging.getLogger("mkdocs.plugins.postmortems")
 PACKAGE_DIR = os.path.dirname(__file__)
+PLOTLY = f"{ASSETS}/vendor/plotly.min.js"  # served from the site, taken from the installed package
+
+
+def plotly_source() -> str:
+    spec = importlib.util.find_spec("plotly")  # found, not imported: its import costs 60 ms
+    assert spec is not None and spec.origin is not None, "plotly is a dependency of the plugin"
+    return os.path.join(os.path.dirname(spec.origin), "package_data", "plotly.min.js")
+
+
+# Page meta that keeps a page out of Material's search index: postmortems and the generated pages
+# are found by the plugin's search (at 10,000 postmortems, Material's index would be 40 MB).
+NOT_IN_MATERIAL_SEARCH = {"exclude": True}
 
 
 @dataclass(frozen=True)
@@ -80,6 +95,7 @@ class Options:
     sanitize: bool
     loop: LoopFiles  # the decisions, rubric and targets files
     policy: Policy
+    header_search: bool
     backstage_types: tuple[str, ...] = ("service",)
     nav: NavChoice = NavChoice()  # noqa: RUF009 - frozen: one shared default is safe
 
@@ -103,13 +119,15 @@ class SiteBuild:
         self.page_data: dict[str, PageData] = {}
         self.parts = PostmortemParts()
         self.offload: Offload | None = None
-        self.index_job: Job[str] | None = None
+        self.index: search.SiteIndex | None = None
+        self.own_pages: list[dict[str, Any]] = []  # the site's own pages, for the header's search
         # mkdocs-static-i18n: the default language's build, which a further language's links to.
         self.primary: SiteBuild | None = None
         self.secondary = False
         self.published: dict[str, str] = {}  # src_uri -> url of every page this build publishes
         self.text_outputs: list[tuple[File, Callable[[], str]]] = []  # what shows postmortem text
         self.text_changed = False  # a plugin changed the text of a postmortem's sections
+        self.changed_bodies: dict[str, str] = {}  # src_uri -> the Markdown as the plugins left it
         self.pass_tags = False
         self.quiet: QuietTargets | None = None
 
@@ -125,6 +143,8 @@ class SiteBuild:
             config.extra_css.append(css)
         if script not in [str(s) for s in config.extra_javascript]:
             config.extra_javascript.append(script)
+        if self.options.header_search:
+            searchbox.install(config)
 
     # ------------------------------------------------------------------ on_files
 
@@ -161,10 +181,9 @@ class SiteBuild:
         # can start on the Markdown while this process writes them.
         sources_read = {uri: page_source(body) for uri, body in self.bodies.items()}
         self.offload = start_offload(self.worker, config, files, sources_read, steal=self.steal)
+        self._start_index(files, config, self.kb)
         for file, make in outputs:
             file.content_string = make()
-        # After the Markdown chunks: the worker takes jobs in order, and the index is needed last.
-        self.index_job = self.worker.submit(search.build_index, search.index_documents(self.kb))
         shown = (InclusionLevel.INCLUDED, InclusionLevel.NOT_IN_NAV)
         ours = (*self.specs, *self.archive.entries)
         if language is not None:  # the default language of mkdocs-static-i18n: the only one we build
@@ -256,7 +275,11 @@ class SiteBuild:
             if files.get_file_from_path(spec.src_uri) is not None:
                 log.info(f"postmortems: {spec.src_uri} exists in the docs; the generated page is not added")
                 continue
-            meta: dict[str, object] = {"title": html.escape(spec.title), "template": spec.template}
+            meta: dict[str, object] = {
+                "title": html.escape(spec.title),
+                "template": spec.template,
+                "search": dict(NOT_IN_MATERIAL_SEARCH),  # a page's own: plugins may change it
+            }
             if spec.wide:
                 meta["hide"] = ["toc"]
             content = f"---\n{json.dumps(meta)}\n---\n\n{markdown_text(spec.description)}\n"
@@ -278,7 +301,7 @@ class SiteBuild:
                 **loop_export.loop_makers(kb, self.loop, config.site_url or ""),
             }.items()
         }
-        shown = {f"{api}/explorer.json": lambda: search.explorer_data(kb)}
+        shown: dict[str, Callable[[], str]] = {}  # what shows postmortem text: written again if it changed
         if self.options.feeds:
             shown.update(feeds.feed_makers(kb, self.layout, config.site_url or "", config.site_name))
         makers.update(shown)
@@ -289,8 +312,7 @@ class SiteBuild:
         assets = os.path.join(PACKAGE_DIR, "assets")
         for name in sorted(os.listdir(assets)):
             files.append(File.generated(config, f"{ASSETS}/{name}", abs_src_path=os.path.join(assets, name)))
-        for uri, path in search.vendor_assets(ASSETS).items():
-            files.append(vendored(config, uri, path))
+        files.append(vendored(config, PLOTLY, plotly_source()))
         return outputs
 
     def _link_to_primary(self, files: Files, config: MkDocsConfig, language: Language) -> Files:
@@ -324,6 +346,53 @@ class SiteBuild:
                 if uri in primary.published:
                     file.url = primary.published[uri]
         return files
+
+    def _start_index(self, files: Files, config: MkDocsConfig, kb: Knowledge) -> None:
+        """Hand Pagefind every published postmortem and every page of the site's own; it indexes
+        them in its own process while MkDocs builds the pages."""
+        self.own_pages = self._own_pages(files)
+        self.index = self._new_index(config, kb, self.bodies)
+
+    def _new_index(
+        self, config: MkDocsConfig, kb: Knowledge, bodies: dict[str, str]
+    ) -> search.SiteIndex | None:
+        """A Pagefind index of the postmortems (with these bodies) and the site's own pages,
+        being written by Pagefind's process; None (and an error) if Pagefind cannot run."""
+        language = str(config.theme.get("language") or "en")
+        index = None
+        try:
+            index = search.SiteIndex(language)
+            index.add(search.postmortem_records(kb, bodies))
+            index.add(self.own_pages)
+            index.write()
+            return index
+        except PagefindError as exc:
+            log.error(f"postmortems: the search index cannot be built: {exc}")
+            if index is not None:
+                index.cancel()
+            return None
+
+    def _own_pages(self, files: Files) -> list[dict[str, Any]]:
+        """The site's pages that are neither postmortems nor generated, for the header's search."""
+        pages = []
+        for file in files.documentation_pages():
+            uri = file.src_uri
+            if uri in self.archive.entries or uri in self.specs:
+                continue
+            if file.inclusion in (InclusionLevel.EXCLUDED, InclusionLevel.DRAFT):
+                continue
+            try:
+                markdown, meta = get_data(file.content_string)
+            except (OSError, UnicodeDecodeError):
+                continue  # MkDocs reports it when it builds the page
+            title = search.page_title(markdown, meta, file.name)
+            pages.append(search.page_record(file.url, title, markdown))
+        return pages
+
+    def stop_index(self) -> None:
+        if self.index is not None:
+            self.index.cancel()
+            self.index = None
 
     # ------------------------------------------------------------------ on_nav
 
@@ -360,7 +429,8 @@ class SiteBuild:
             data.problems = self.errors_by_path[path]
 
     def page_meta(self, page: Page) -> None:
-        """A postmortem's title and template, before other plugins see the page."""
+        """A postmortem's title and template, before other plugins see the page; it is left out
+        of Material's search index (the site's search is Pagefind's, search.py)."""
         entry = self.archive.entries.get(page.file.src_uri)
         if entry is None:
             return
@@ -371,6 +441,7 @@ class SiteBuild:
             **entry.page_meta,
             "title": html.escape(title),
             "template": "postmortems/postmortem.html",
+            "search": dict(NOT_IN_MATERIAL_SEARCH),  # a page's own: plugins may change it
         }
         if self.pass_tags and record is not None and record.tags:
             page.meta["tags"] = list(record.tags)
@@ -403,11 +474,14 @@ class SiteBuild:
             if sections != record.sections:
                 record.sections = sections
                 self.text_changed = True
+                self.changed_bodies[page.file.src_uri] = markdown
         return markdown if self.offload is None else self.offload.claim(markdown, page, files)
 
-    def environment(self, env: jinja2.Environment) -> jinja2.Environment:
+    def environment(self, env: jinja2.Environment, config: MkDocsConfig) -> jinja2.Environment:
         self.env = escape_our_templates(env)
         self.rows = RowCache(env)
+        if self.options.header_search:
+            searchbox.prepare(env, config, self.layout.url("explorer"))
         return env
 
     def content(self, body: str, page: Page, config: MkDocsConfig) -> str:
@@ -488,7 +562,12 @@ class SiteBuild:
     # ------------------------------------------------------------------ the end
 
     def stop(self) -> None:
-        """The build ended (or failed): drop the worker's pending work, let the collector in."""
+        """The build failed: drop the worker's pending work and the search index."""
+        self.stop_index()
+        self._release()
+
+    def _release(self) -> None:
+        """The build ended: drop the worker's pending work, let the collector in."""
         gc.unfreeze()
         if self.quiet is not None:
             self.quiet.remove()
@@ -497,16 +576,23 @@ class SiteBuild:
             self.offload.cancel()
 
     def post_build(self, config: MkDocsConfig) -> None:
-        self.stop()
+        self._release()
         if self.kb is None or self.secondary:
             return
-        if self.index_job is not None:
-            # Written here, not as a File: it was being built in a second process during the build.
-            index = self.index_job.result()
-            if self.text_changed:  # the worker indexed the text as read; index what the pages show
-                index = search.build_index(search.index_documents(self.kb))
-            write_text(os.path.join(config.site_dir, self.options.api_dir, "explorer-index.json"), index)
-            self.index_job = None
+        if self.index is not None:
+            index: search.SiteIndex | None
+            index, self.index = self.index, None
+            if self.text_changed:  # indexed as read; index what the pages show instead
+                index.cancel()
+                index = self._new_index(config, self.kb, {**self.bodies, **self.changed_bodies})
+            try:
+                if index is not None:
+                    index.finish(config.site_dir)
+                    log.debug(f"postmortems: search index of {index.records} pages in {search.OUTPUT}/")
+            except (PagefindError, OSError) as exc:
+                if index is not None:
+                    index.cancel()
+                log.error(f"postmortems: the search index could not be written: {exc}")
         if self.text_changed:  # written with the rest before the pages were built: again
             for file, make in self.text_outputs:
                 write_text(file.abs_dest_path, make())

@@ -44,7 +44,7 @@ from .workers import Worker
 __all__ = ["PACKAGE_DIR", "PostmortemsConfig", "PostmortemsPlugin"]
 
 # What the worker's jobs need, imported as it starts (while MkDocs is still starting up).
-PRELOAD = ("lunr", "postmortems.records.archive", "postmortems.site.render", "postmortems.site.search")
+PRELOAD = ("postmortems.records.archive", "postmortems.site.render")
 
 
 class NavOption(BaseConfigOption[NavChoice]):
@@ -99,8 +99,8 @@ class PostmortemsConfig(base.Config):
     sanitize = c.Type(bool, default=True)
     """Clean the HTML of postmortem bodies (raw <script>, event handlers, javascript: links)."""
     parallel = c.Type(bool, default=True)
-    """Use a second process (when there is a second core) for parsing, the explorer's index and
-    the Markdown of postmortem pages; the site is the same either way."""
+    """Use a second process (when there is a second core) for parsing and the Markdown of
+    postmortem pages; the site is the same either way."""
     nav = NavOption()
     """Where the index pages go in the nav: `auto` (a nav of the site's own that places them is
     left as it is), `off` (never touched) or `{section: NAME}`."""
@@ -116,6 +116,9 @@ class PostmortemsConfig(base.Config):
     """The targets file (default modernization/targets.yaml)."""
     policy = c.Type(dict, default={})
     """The postmortem policy: {required_severities: [SEV-1, SEV-2], deadline_business_days: 5}."""
+    header_search = c.Type(bool, default=True)
+    """The search box in every page's header searches the plugin's Pagefind index (postmortems
+    and the site's own pages); false: Material's box and search plugin, for the other pages."""
 
 
 class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
@@ -191,6 +194,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
             nav=opts.nav,
             loop=loop_files(config_dir, opts.decisions, opts.maturity, opts.targets),
             policy=policy,
+            header_search=opts.header_search,
         )
         return options, rules, model
 
@@ -236,9 +240,9 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     on_page_markdown = CombinedEvent(_on_page_markdown_meta, _on_page_markdown_take)
 
-    @event_priority(0)  # only adds a setting for our own templates
+    @event_priority(0)  # only adds a setting for our own templates and the header's search box
     def on_env(self, env: jinja2.Environment, config: MkDocsConfig, files: Files) -> jinja2.Environment:
-        return env if self.build is None else self.build.environment(env)
+        return env if self.build is None else self.build.environment(env, config)
 
     @event_priority(1000)  # before anything else sees the content: it is the page's own HTML
     def _on_page_content_put(self, html: str, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -1,6 +1,6 @@
 """A second process for work that can leave MkDocs' process: half of the archive's parsing,
-then the Markdown of postmortem pages (render.py) and the explorer's lunr index while MkDocs
-renders pages.
+then the Markdown of postmortem pages (render.py) while MkDocs renders pages. (The search index
+is built by Pagefind, in a process of its own: search.py.)
 
 MkDocs builds on one core; CI and laptops have two or more. One worker process, started when
 the build starts (so its imports overlap MkDocs' own start-up) and kept across `mkdocs serve`

@@ -1,4 +1,5 @@
-/* Postmortem knowledge base: sortable tables, plotly charts and the incident explorer.
+/* Postmortem knowledge base: sortable tables, plotly charts, the header's search box and the
+ * incident explorer (both on Pagefind's index, loaded only when a search needs it).
  * Everything runs from Material's document$ so it works after instant navigation; data comes
  * from data-* attributes and JSON files, never from inline scripts. Text is only ever set with
  * textContent. */
@@ -124,15 +125,18 @@
     });
   }).observe(document.body, { attributes: true, attributeFilter: ["data-md-color-scheme"] });
 
-  /* ---- explorer ----------------------------------------------------------------------- */
-  var FACETS = [
-    ["severity", "Severity", function (r) { return [r.severity]; }],
-    ["service", "Service", function (r) { return r.services; }],
-    ["team", "Team", function (r) { return r.teams; }],
-    ["factor", "Contributing factor", function (r) { return r.factors; }],
-    ["trigger", "Trigger", function (r) { return r.trigger ? [r.trigger] : []; }],
-    ["status", "Status", function (r) { return [r.status]; }],
-  ];
+  /* ---- search: Pagefind, shared by the header's box and the explorer ------------------- */
+  var pagefinds = {};
+
+  function pagefind(url) {
+    if (!pagefinds[url]) {
+      pagefinds[url] = import(url).then(function (pf) {
+        return pf.options({ excerptLength: 24 }).then(function () { return pf; });
+      });
+      pagefinds[url].catch(function () { delete pagefinds[url]; });  // a later try may succeed
+    }
+    return pagefinds[url];
+  }
 
   function el(tag, attrs, text) {
     var node = document.createElement(tag);
@@ -141,175 +145,429 @@
     return node;
   }
 
+  /* Pagefind's excerpt is escaped text with <mark> around the words found: parsed inertly and
+     rebuilt from its text and marks only, so nothing else of it can ever become markup. */
+  function excerpt(html) {
+    var out = document.createDocumentFragment();
+    var doc = new DOMParser().parseFromString("<p>" + html + "</p>", "text/html");
+    Array.prototype.forEach.call(doc.body.firstChild.childNodes, function (node) {
+      out.appendChild(node.nodeName === "MARK" ? el("mark", {}, node.textContent) : document.createTextNode(node.textContent));
+    });
+    return out;
+  }
+
+  function words(text) { return text.trim().replace(/\s+/g, " "); }
+
+  /* What Pagefind is asked: the words as the index was written (search.py's plain): "::" and "="
+     end a word, so NET::ERR_CERT_DATE_INVALID finds what ERR_CERT_DATE_INVALID finds, and more. */
+  function query(text) { return text.replace(/::/g, ":: ").replace(/=/g, "= "); }
+
+  /* ---- the header's search box ------------------------------------------------------- */
+  var HEADER_RESULTS = 8;
+
+  function HeaderSearch(root) {
+    var form = root.querySelector("form");
+    // The header outlives instant navigation: its URLs are made absolute while they are right.
+    form.setAttribute("action", form.action);
+    this.url = new URL(form.getAttribute("data-pm-pagefind"), document.baseURI).href;
+    this.form = form;
+    this.input = form.elements.text;
+    this.meta = root.querySelector("[data-pm-search-meta]");
+    this.list = root.querySelector(".md-search-result__list");
+    this.all = root.querySelector("[data-pm-search-all]");
+    this.toggle = document.getElementById("__search");
+    this.placeholder = this.meta.textContent;
+    this.seq = 0;
+    var self = this, timer = null;
+    this.input.addEventListener("focus", function () { self.open(); });
+    this.input.addEventListener("input", function () {
+      clearTimeout(timer);
+      timer = setTimeout(function () { self.search(); }, 100);
+    });
+    form.addEventListener("reset", function () { setTimeout(function () { self.search(); }, 0); });
+    root.addEventListener("keydown", function (event) { self.key(event); });  // box and results
+    // A result opened (instant navigation keeps the header): the box closes behind it.
+    root.addEventListener("click", function (event) { if (event.target.closest("a")) self.close(); });
+    if (this.toggle) {
+      this.toggle.addEventListener("change", function () {
+        if (self.toggle.checked) self.input.focus();
+      });
+    }
+  }
+
+  /* Material's keys for its search box: "/", "s" and "f" focus ours (outside text fields). */
+  document.addEventListener("keydown", function (event) {
+    var target = event.target, box = document.querySelector("[data-pm-search] input[name=text]");
+    if (!box || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName))) return;
+    if (event.key === "/" || event.key === "s" || event.key === "f") {
+      event.preventDefault();
+      box.focus();
+    }
+  });
+
+  HeaderSearch.prototype.open = function () {
+    if (this.toggle && !this.toggle.checked) this.toggle.checked = true;
+    // Starts loading the script and the index's metadata, so the first search is quick.
+    pagefind(this.url).then(function (pf) { return pf.init(); }).catch(function () {});
+  };
+
+  HeaderSearch.prototype.close = function () {
+    if (this.toggle) this.toggle.checked = false;
+    this.input.blur();
+  };
+
+  HeaderSearch.prototype.key = function (event) {
+    var links = Array.prototype.slice.call(this.list.querySelectorAll("a"));
+    if (this.all.offsetParent !== null) links.push(this.all);
+    var at = links.indexOf(document.activeElement);
+    if (event.key === "Escape") {
+      event.preventDefault();
+      this.close();
+    } else if (event.key === "ArrowDown" || event.key === "ArrowUp") {
+      if (!links.length) return;
+      event.preventDefault();
+      var next = event.key === "ArrowDown" ? at + 1 : at - 1;
+      if (next < 0) this.input.focus();
+      else links[Math.min(next, links.length - 1)].focus();
+    }
+  };
+
+  HeaderSearch.prototype.search = function () {
+    var self = this, seq = ++this.seq, text = words(this.input.value);
+    var explorer = new URL(this.form.action);
+    explorer.search = text ? "?" + new URLSearchParams({ text: text }).toString() : "";
+    this.all.href = explorer.href;
+    if (!text) {
+      this.list.textContent = "";
+      this.meta.textContent = this.placeholder;
+      this.all.parentNode.hidden = true;
+      return;
+    }
+    this.meta.textContent = "Searching…";
+    pagefind(this.url).then(function (pf) {
+      return pf.search(query(text)).then(function (found) {
+        return Promise.all(found.results.slice(0, HEADER_RESULTS).map(function (r) { return r.data(); }))
+          .then(function (items) { return { found: found, items: items }; });
+      });
+    }).then(function (got) {
+      if (seq !== self.seq) return;
+      var kinds = (got.found.filters && got.found.filters.kind) || {};
+      var total = got.found.results.length, postmortems = kinds.postmortem || 0;
+      self.meta.textContent = total ? total + (total === 1 ? " matching page" : " matching pages") : "No matching pages";
+      self.list.textContent = "";
+      got.items.forEach(function (d) { self.list.appendChild(headerItem(d)); });
+      self.all.textContent = postmortems ? "All " + postmortems + (postmortems === 1 ? " postmortem" : " postmortems") + " in the explorer" : "Search the explorer";
+      self.all.parentNode.hidden = false;
+    }).catch(function (err) {
+      if (seq === self.seq) self.meta.textContent = "Search could not load: " + err.message;
+    });
+  };
+
+  function headerItem(d) {
+    var item = el("li", { class: "md-search-result__item" });
+    var link = el("a", { class: "md-search-result__link", href: d.url });
+    var article = el("article", { class: "md-search-result__article md-typeset" });
+    var title = el("h1");
+    if (d.meta.id) title.appendChild(el("span", { class: "pm-sev pm-sev--" + String((d.filters.severity || [""])[0]).toLowerCase() }, (d.filters.severity || [""])[0]));
+    title.appendChild(document.createTextNode((d.meta.id ? " " + d.meta.id + ": " : "") + (d.meta.title || d.url)));
+    article.appendChild(title);
+    if (d.meta.id) article.appendChild(el("p", { class: "pm-result__meta" }, [d.meta.started].concat(d.filters.service || []).join(" · ")));
+    var text = el("p");
+    text.appendChild(excerpt(d.excerpt));
+    article.appendChild(text);
+    link.appendChild(article);
+    item.appendChild(link);
+    return item;
+  }
+
+  /* ---- the explorer ------------------------------------------------------------------ */
+  var FACETS = [
+    ["severity", "Severity"], ["service", "Service"], ["team", "Team"],
+    ["factor", "Contributing factor"], ["trigger", "Trigger"], ["status", "Status"],
+  ];
+  var PAGE = 10, TOP = 5;
+
   function Explorer(root) {
     this.root = root;
     this.form = root.querySelector("form");
     this.facetBox = root.querySelector(".pm-explorer__facets");
-    this.results = root.querySelector(".pm-explorer__results");
+    this.list = root.querySelector(".pm-explorer__list");
+    this.count = root.querySelector(".pm-explorer__count");
+    this.more = root.querySelector(".pm-explorer__more");
+    this.empty = root.querySelector(".pm-explorer__empty");
+    this.loading = root.querySelector(".pm-explorer__loading");
+    this.severities = JSON.parse(root.getAttribute("data-pm-severities") || "[]");
+    this.seq = 0;
+    this.groups = {};
+    this.expanded = {};
+    this.readState();  // at once: the URL's words are in the box before anything loads
+    this.bind();
     var self = this;
-    Promise.all([
-      fetch(root.getAttribute("data-pm-data")).then(function (r) { return r.json(); }),
-      fetch(root.getAttribute("data-pm-index")).then(function (r) { return r.json(); }),
-      loadScript(root.getAttribute("data-pm-lunr")),
-    ]).then(function (parts) {
-      self.data = parts[0];
-      self.index = parts[1] && parts[1].fields ? window.lunr.Index.load(parts[1]) : null;
-      self.byId = {};
-      self.data.records.forEach(function (r) { self.byId[r.id] = r; });
-      self.readState();
-      self.bind();
-      self.render();
+    this.busy(true);
+    pagefind(new URL(root.getAttribute("data-pm-pagefind"), document.baseURI).href).then(function (pf) {
+      // Every facet's values first: Pagefind counts a search's matches only for the filters
+      // it has loaded.
+      return pf.filters().then(function (all) {
+        self.pf = pf;
+        self.all = all;
+        self.days = Object.keys(all.started || {}).sort();
+        self.buildFacets();
+        self.render();
+      });
     }).catch(function (err) {
-      self.results.textContent = "The explorer could not load its data: " + err.message;
+      self.busy(false);
+      self.count.textContent = "The explorer could not load its index: " + err.message;
     });
   }
 
   Explorer.prototype.readState = function () {
-    var params = new URLSearchParams(window.location.search);
-    this.state = { q: params.get("q") || "", from: params.get("from") || "", to: params.get("to") || "", facets: {} };
-    var state = this.state;
-    FACETS.forEach(function (f) { state.facets[f[0]] = params.getAll(f[0]); });
-    this.form.elements.q.value = state.q;
-    this.form.elements.from.value = state.from;
-    this.form.elements.to.value = state.to;
+    var params = new URLSearchParams(window.location.search), els = this.form.elements;
+    var facets = {};
+    FACETS.forEach(function (f) { facets[f[0]] = params.getAll(f[0]); });
+    this.facets = facets;
+    els.text.value = params.get("text") || "";
+    els.from.value = params.get("from") || "";
+    els.to.value = params.get("to") || "";
   };
 
-  Explorer.prototype.writeState = function () {
+  Explorer.prototype.state = function () {
+    var els = this.form.elements;
+    return { text: words(els.text.value), from: els.from.value, to: els.to.value, facets: this.facets };
+  };
+
+  Explorer.prototype.writeState = function (s) {
     var params = new URLSearchParams();
-    var s = this.state;
-    if (s.q) params.set("q", s.q);
+    if (s.text) params.set("text", s.text);
+    FACETS.forEach(function (f) { s.facets[f[0]].forEach(function (v) { params.append(f[0], v); }); });
     if (s.from) params.set("from", s.from);
     if (s.to) params.set("to", s.to);
-    FACETS.forEach(function (f) { s.facets[f[0]].forEach(function (v) { params.append(f[0], v); }); });
     var query = params.toString();
     history.replaceState(history.state, "", window.location.pathname + (query ? "?" + query : ""));
   };
 
   Explorer.prototype.bind = function () {
-    var self = this;
-    var timer = null;
-    this.form.addEventListener("input", function () {
+    var self = this, timer = null;
+    this.form.addEventListener("submit", function (event) { event.preventDefault(); self.render(); });
+    this.form.addEventListener("input", function (event) {
       clearTimeout(timer);
-      timer = setTimeout(function () {
-        self.state.q = self.form.elements.q.value.trim();
-        self.state.from = self.form.elements.from.value;
-        self.state.to = self.form.elements.to.value;
-        self.render();
-      }, 120);
+      timer = setTimeout(function () { self.render(); }, event.target.name === "text" ? 100 : 0);
     });
     this.form.addEventListener("reset", function () {
-      setTimeout(function () {
-        self.state = { q: "", from: "", to: "", facets: {} };
-        FACETS.forEach(function (f) { self.state.facets[f[0]] = []; });
-        self.render();
-      }, 0);
+      setTimeout(function () { self.clearFilters(); }, 0);
     });
     this.facetBox.addEventListener("change", function (event) {
-      var box = event.target;
-      var list = self.state.facets[box.name];
+      var box = event.target, list = self.facets[box.name];
+      if (!list) return;
       var at = list.indexOf(box.value);
       if (box.checked && at < 0) list.push(box.value);
       if (!box.checked && at >= 0) list.splice(at, 1);
       self.render();
     });
-  };
-
-  Explorer.prototype.textMatches = function () {
-    var q = this.state.q;
-    if (!q || !this.index) return null;
-    var tokens = window.lunr.tokenizer(q);
-    if (!tokens.length) return null;
-    var hits = this.index.query(function (query) {
-      tokens.forEach(function (token) {
-        query.term(token.toString(), { presence: window.lunr.Query.presence.REQUIRED });
-      });
+    this.facetBox.addEventListener("click", function (event) {
+      var button = event.target.closest("button[data-facet]");
+      if (!button) return;
+      self.expanded[button.dataset.facet] = !self.expanded[button.dataset.facet];
+      self.showCounts(self.counts);
     });
-    var scores = {};
-    hits.forEach(function (h) { scores[h.ref] = h.score; });
-    return scores;
+    this.more.addEventListener("click", function () { self.showMore(); });
+    this.empty.querySelector("button").addEventListener("click", function () {
+      var text = self.form.elements.text;
+      self.clearFilters(text.value);
+      text.focus();
+    });
+    var toggle = this.root.querySelector(".pm-explorer__toggle");
+    toggle.addEventListener("click", function () {
+      var open = toggle.getAttribute("aria-expanded") !== "true";
+      toggle.setAttribute("aria-expanded", String(open));
+      self.facetBox.classList.toggle("pm-explorer__facets--open", open);
+    });
   };
 
-  Explorer.prototype.matches = function (record, scores, except) {
-    var s = this.state;
-    if (scores && !(record.id in scores)) return false;
-    if (s.from && record.started < s.from) return false;
-    if (s.to && record.started > s.to) return false;
-    for (var i = 0; i < FACETS.length; i++) {
-      var name = FACETS[i][0];
-      if (name === except) continue;
-      var wanted = s.facets[name];
-      if (wanted.length && !FACETS[i][2](record).some(function (v) { return wanted.indexOf(v) >= 0; })) return false;
+  Explorer.prototype.clearFilters = function (text) {
+    var els = this.form.elements;
+    els.text.value = text || "";
+    els.from.value = els.to.value = "";
+    var facets = this.facets;
+    FACETS.forEach(function (f) { facets[f[0]] = []; });
+    Array.prototype.forEach.call(this.facetBox.querySelectorAll("input:checked"), function (i) { i.checked = false; });
+    this.render();
+  };
+
+  Explorer.prototype.busy = function (on) {
+    this.root.setAttribute("aria-busy", String(on));
+    this.loading.hidden = !on;
+    if (on) this.root.setAttribute("data-pm-ready", "false");
+  };
+
+  /* The Pagefind filters of a view: every facet's values OR-ed, facets and dates AND-ed; `skip`
+     leaves one facet out (its own counts ignore its own choice). */
+  Explorer.prototype.filters = function (s, skip) {
+    var out = { kind: "postmortem" };
+    FACETS.forEach(function (f) {
+      if (f[0] !== skip && s.facets[f[0]].length) out[f[0]] = { any: s.facets[f[0]].slice() };
+    });
+    if (s.from || s.to) {
+      out.started = { any: this.days.filter(function (d) { return (!s.from || d >= s.from) && (!s.to || d <= s.to); }) };
     }
-    return true;
+    return out;
+  };
+
+  Explorer.prototype.search = function (s, skip) {
+    var f = this.filters(s, skip);
+    if (f.started && !f.started.any.length) return Promise.resolve({ results: [], filters: {} });
+    // No words: Pagefind lists the matches in the index's order, newest first (search.py).
+    return this.pf.search(s.text ? query(s.text) : null, { filters: f });
   };
 
   Explorer.prototype.render = function () {
-    var self = this;
-    var scores = this.textMatches();
-    var records = this.data.records;
-    var shown = records.filter(function (r) { return self.matches(r, scores, null); });
-    if (scores) shown.sort(function (a, b) { return scores[b.id] - scores[a.id]; });
-    else shown.sort(function (a, b) { return a.started < b.started ? 1 : a.started > b.started ? -1 : 0; });
-    this.renderFacets(scores);
-    this.renderResults(shown);
-    this.writeState();
+    if (!this.pf) return;  // still loading: the view is drawn from the form once it is ready
+    var self = this, seq = ++this.seq, s = this.state();
+    this.writeState(s);
+    this.busy(true);
+    var own = FACETS.filter(function (f) { return s.facets[f[0]].length; }).map(function (f) { return f[0]; });
+    Promise.all([this.search(s)].concat(own.map(function (name) { return self.search(s, name); })))
+      .then(function (found) {
+        if (seq !== self.seq) return null;
+        var counts = {};
+        FACETS.forEach(function (f) { counts[f[0]] = (found[0].filters || {})[f[0]] || {}; });
+        own.forEach(function (name, i) { counts[name] = (found[i + 1].filters || {})[name] || {}; });
+        self.results = found[0].results;
+        self.shown = 0;
+        self.counts = counts;
+        return self.page(seq, true);
+      })
+      .then(function (done) {
+        if (!done || seq !== self.seq) return;
+        self.showCounts(self.counts);
+        var n = self.results.length;
+        self.count.textContent = n + " of " + ((self.all.kind || {}).postmortem || 0) + " postmortems";
+        self.root.setAttribute("data-pm-count", String(n));
+        self.empty.hidden = n > 0;
+        self.empty.querySelector("button").hidden = !(s.from || s.to || own.length);
+        self.busy(false);
+        self.root.setAttribute("data-pm-ready", "true");
+      })
+      .catch(function (err) {
+        if (seq !== self.seq) return;
+        self.busy(false);
+        self.count.textContent = "The search failed: " + err.message;
+      });
   };
 
-  Explorer.prototype.renderFacets = function (scores) {
-    var self = this;
-    var box = this.facetBox;
+  Explorer.prototype.page = function (seq, fresh) {
+    var self = this, next = this.results.slice(this.shown, this.shown + PAGE);
+    return Promise.all(next.map(function (r) { return r.data(); })).then(function (items) {
+      if (seq !== self.seq) return false;
+      if (fresh) self.list.textContent = "";
+      var text = self.form.elements.text.value.trim();
+      items.forEach(function (d) { self.list.appendChild(self.result(d, text)); });
+      self.shown += items.length;
+      var left = self.results.length - self.shown;
+      self.more.hidden = left <= 0;
+      self.more.textContent = "Show " + Math.min(left, PAGE) + " more (" + left + " left)";
+      return true;
+    });
+  };
+
+  Explorer.prototype.showMore = function () {
+    var self = this, seq = this.seq, first = this.shown;
+    this.page(seq, false).then(function (done) {
+      var link = done && self.list.children[first] && self.list.children[first].querySelector("a");
+      if (link) link.focus();
+    });
+  };
+
+  Explorer.prototype.result = function (d, text) {
+    var f = d.filters, sev = (f.severity || [""])[0];
+    var item = el("li", { class: "pm-result", "data-pm-id": d.meta.id });
+    var head = el("h3", { class: "pm-result__title" });
+    head.appendChild(el("span", { class: "pm-sev pm-sev--" + sev.toLowerCase() }, sev));
+    head.appendChild(document.createTextNode(" "));
+    head.appendChild(el("a", { href: d.url }, d.meta.id + ": " + d.meta.title));
+    item.appendChild(head);
+    var meta = [d.meta.started, (f.service || []).join(", "), (f.team || []).join(", ")];
+    if ((f.factor || []).length) meta.push(f.factor.join(", "));
+    if (d.meta.repeat) meta.push("repeat");
+    item.appendChild(el("div", { class: "pm-result__meta" }, meta.join(" · ")));
+    var snippet = el("p", { class: "pm-result__snippet" });
+    if (text) snippet.appendChild(excerpt(d.excerpt)); else snippet.textContent = d.meta.summary || "";
+    item.appendChild(snippet);
+    return item;
+  };
+
+  /* Every facet's values, built once (severities in their order, other values most used first);
+     a render changes counts, order and what is hidden, never the nodes, so focus stays put. */
+  Explorer.prototype.buildFacets = function () {
+    var self = this, box = this.facetBox;
     box.textContent = "";
     FACETS.forEach(function (facet) {
-      var name = facet[0];
-      var counts = {};
-      self.data.records.forEach(function (r) {
-        facet[2](r).forEach(function (v) { if (!(v in counts)) counts[v] = 0; });
-        if (!self.matches(r, scores, name)) return;
-        facet[2](r).forEach(function (v) { counts[v] += 1; });
-      });
-      var values = Object.keys(counts);
-      if (name === "severity") values.sort(); else values.sort(function (a, b) { return counts[b] - counts[a] || a.localeCompare(b); });
-      var group = el("div", { class: "pm-facet", "data-facet": name });
-      group.appendChild(el("h3", {}, facet[1]));
+      var name = facet[0], all = self.all[name] || {};
+      var values = Object.keys(all);
+      if (name === "severity") {
+        values.sort(function (a, b) { return rank(self.severities, a) - rank(self.severities, b) || a.localeCompare(b); });
+      } else {
+        values.sort(function (a, b) { return all[b] - all[a] || a.localeCompare(b); });
+      }
+      var group = el("fieldset", { class: "pm-facet", "data-facet": name });
+      group.appendChild(el("legend", {}, facet[1]));
+      var labels = {};
       values.forEach(function (v) {
-        var label = el("label", counts[v] ? {} : { class: "pm-zero" });
+        var label = el("label");
         var input = el("input", { type: "checkbox", name: name, value: v });
-        input.checked = self.state.facets[name].indexOf(v) >= 0;
+        input.checked = self.facets[name].indexOf(v) >= 0;
         label.appendChild(input);
-        label.appendChild(el("span", {}, v));
-        label.appendChild(el("span", { class: "pm-count" }, String(counts[v])));
+        label.appendChild(el("span", { class: "pm-facet__value" }, v));
+        label.appendChild(el("span", { class: "pm-count" }, ""));
         group.appendChild(label);
+        labels[v] = label;
       });
+      var more = el("button", { type: "button", class: "pm-facet__more", "data-facet": name, hidden: "" });
+      group.appendChild(more);
       box.appendChild(group);
+      var order = {};
+      values.forEach(function (v, i) { order[v] = i; });
+      self.groups[name] = { values: values, labels: labels, more: more, group: group, order: order };
     });
   };
 
-  Explorer.prototype.renderResults = function (shown) {
-    var base = this.root.getAttribute("data-pm-base");
-    var box = this.results;
-    box.textContent = "";
-    box.appendChild(el("p", { class: "pm-explorer__count" }, shown.length + " of " + this.data.records.length + " postmortems"));
-    shown.slice(0, 200).forEach(function (r) {
-      var item = el("article", { class: "pm-result", "data-id": r.id });
-      var title = el("a", { href: base.replace(/\/?$/, "/") + r.url }, r.id + ": " + r.title);
-      var head = el("div");
-      var sev = el("span", { class: "pm-sev pm-sev--" + r.severity.toLowerCase() }, r.severity);
-      head.appendChild(sev); head.appendChild(document.createTextNode(" ")); head.appendChild(title);
-      item.appendChild(head);
-      var meta = [r.started, r.services.join(", "), r.teams.join(", ")];
-      if (r.factors.length) meta.push(r.factors.join(", "));
-      if (r.repeat) meta.push("repeat");
-      item.appendChild(el("div", { class: "pm-result__meta" }, meta.join(" · ")));
-      if (r.summary) item.appendChild(el("p", {}, r.summary));
-      box.appendChild(item);
+  function rank(order, value) {
+    var at = order.indexOf(value);
+    return at < 0 ? order.length : at;
+  }
+
+  Explorer.prototype.showCounts = function (counts) {
+    var self = this;
+    FACETS.forEach(function (facet) {
+      var name = facet[0], g = self.groups[name], c = counts[name] || {};
+      var chosen = self.facets[name], open = !!self.expanded[name], candidates = 0;
+      if (name !== "severity" && !g.group.contains(document.activeElement)) {
+        // Most matches first; a group holding the focus keeps its order (moving a node drops focus).
+        g.values.sort(function (a, b) { return (c[b] || 0) - (c[a] || 0) || g.order[a] - g.order[b]; });
+        g.values.forEach(function (v) { g.group.insertBefore(g.labels[v], g.more); });
+      }
+      g.values.forEach(function (v) {
+        var n = c[v] || 0, label = g.labels[v], on = chosen.indexOf(v) >= 0;
+        label.querySelector(".pm-count").textContent = String(n);
+        label.querySelector("input").checked = on;
+        if (n > 0 || on) candidates += 1;
+        label.hidden = !(on || (n > 0 && (open || candidates <= TOP)));
+      });
+      var extra = candidates - TOP;
+      g.more.hidden = extra <= 0;
+      g.more.textContent = open ? "Show fewer" : "Show " + extra + " more";
+      g.more.setAttribute("aria-expanded", String(open));
+      g.group.hidden = candidates === 0;
     });
-    if (shown.length > 200) box.appendChild(el("p", {}, "Showing the first 200: narrow the search to see the rest."));
   };
 
   function setup() {
     Array.prototype.forEach.call(document.querySelectorAll("table.pm-sortable"), makeSortable);
     Array.prototype.forEach.call(document.querySelectorAll("table.pm-table"), function (t) { if (!t._pmFolded) { t._pmFolded = 1; fold(t); } });
     drawCharts();
+    Array.prototype.forEach.call(document.querySelectorAll("[data-pm-search]"), function (root) {
+      if (!root._pmSearch) root._pmSearch = new HeaderSearch(root);
+    });
     Array.prototype.forEach.call(document.querySelectorAll("[data-pm-explorer]"), function (root) {
       if (!root._pmExplorer) root._pmExplorer = new Explorer(root);
     });
