@@ -411,12 +411,15 @@
         return true;
       });
     });
-    // Asked at once: Pagefind's worker answers in order, the results first.
-    var counted = Promise.all([this.search(s, null, true)].concat(own.map(function (name) { return self.search(s, name, true); })));
-    Promise.all([shown, counted])
-      .then(function (both) {
-        var found = both[1];
-        if (!both[0] || seq !== self.seq) return;
+    // Then the counts: asked after the results are shown, as Pagefind's worker answers in turn,
+    // and the results' snippets would wait for the counts.
+    shown
+      .then(function (done) {
+        if (!done || seq !== self.seq) return null;
+        return Promise.all([self.search(s, null, true)].concat(own.map(function (name) { return self.search(s, name, true); })));
+      })
+      .then(function (found) {
+        if (!found || seq !== self.seq) return;
         if (!self.built && found[0].filters && found[0].filters.kind) self.buildFacets(found[0].filters);
         var counts = {};
         FACETS.forEach(function (f) { counts[f[0]] = (found[0].filters || {})[f[0]] || {}; });
