@@ -16,6 +16,7 @@ import importlib.util
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -384,9 +385,13 @@ class SiteBuild:
             return
         if self.index is not None:
             index, self.index = self.index, None
+            began = time.perf_counter()
             try:
                 index.finish(config.site_dir)
-                log.debug(f"postmortems: search index of {index.records} pages in {search.OUTPUT}/")
+                log.debug(
+                    f"postmortems: search index of {index.records} pages in {search.OUTPUT}/ "
+                    f"(waited {time.perf_counter() - began:.1f} s for Pagefind after the pages)"
+                )
             except (PagefindError, OSError) as exc:
                 index.cancel()
                 log.error(f"postmortems: the search index could not be written: {exc}")
