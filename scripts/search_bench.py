@@ -15,8 +15,10 @@ prints:
 - the home page: its bytes in all, and the search data any page downloads before the reader
   uses a search box (the home page and a postmortem page).
 
-"The first result shown" is the contract's hook: the explorer's `data-pm-ready="true"` for the
-URL's view, or the header's result list filled. It prints figures; it is not a test.
+"The first result shown" is the first time the explorer's result list gets an item after the
+page opened or the words were typed (the view is complete, facet counts too, when the
+contract's `data-pm-ready="true"` is set: printed as "counts"), or the header's result list
+filled. It prints figures; it is not a test.
 
     python scripts/search_bench.py --n 1000 --n 10000
     python scripts/search_bench.py --site bench-out/n10000/site-plugin   # an existing build
@@ -54,6 +56,23 @@ QUERIES: list[dict[str, str]] = [
     {"text": "pool exhausted"},
     {"text": "connection pool", "severity": "SEV-1"},
 ]
+# When the explorer's first result is shown: the first time its result list gets an item after
+# the page opened or the reader typed (it is replaced whole when a search's results are ready).
+WATCH = """
+window.__pmFirst = null;
+document.addEventListener('DOMContentLoaded', () => {
+  const list = document.querySelector('.pm-explorer__list');
+  if (!list) return;
+  new MutationObserver(() => {
+    if (window.__pmFirst === null && list.querySelector('[data-pm-id]')) window.__pmFirst = performance.now();
+  }).observe(list, {childList: true});
+  document.querySelector('[data-pm-explorer] input[name=text]').addEventListener('input', () => {
+    window.__pmTyped = performance.now();
+    window.__pmFirst = null;
+  }, true);
+});
+"""
+FIRST = "() => window.__pmFirst !== null"
 READY = """want => {
   const root = document.querySelector('[data-pm-explorer]');
   return root && root.dataset.pmReady === 'true' && new URLSearchParams(location.search).get('text') === want;
@@ -123,6 +142,8 @@ def throttled(browser: Browser) -> tuple[BrowserContext, Page, Traffic]:
     context = browser.new_context(viewport={"width": 1280, "height": 900})
     traffic = Traffic()
     context.on("requestfinished", lambda r: traffic.done.append((time.perf_counter(), r)))
+    context.set_default_timeout(120_000)  # a shared machine can be slow; a measure is not a test
+    context.add_init_script(WATCH)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
     cdp.send("Network.enable")
@@ -144,8 +165,9 @@ def settle(page: Page, seconds: float = 0.5) -> None:
     page.wait_for_timeout(seconds * 1000)
 
 
-def typed_in_explorer(browser: Browser, base: str, query: dict[str, str]) -> tuple[float, int]:
-    """The explorer open with the query's facets; the words typed: seconds and bytes to the result."""
+def typed_in_explorer(browser: Browser, base: str, query: dict[str, str]) -> tuple[float, float, int]:
+    """The explorer open with the query's facets; the words typed: seconds to the first result
+    and to the whole view (facet counts too), bytes to the first result."""
     context, page, traffic = throttled(browser)
     facets = {k: v for k, v in query.items() if k != "text"}
     page.goto(base + "explorer/" + ("?" + urlencode(facets) if facets else ""))
@@ -153,22 +175,25 @@ def typed_in_explorer(browser: Browser, base: str, query: dict[str, str]) -> tup
     settle(page)
     began = time.perf_counter()
     page.fill("[data-pm-explorer] input[name=text]", query["text"])
-    page.wait_for_function(READY, arg=query["text"], timeout=120_000)
-    seconds = time.perf_counter() - began
+    page.wait_for_function(FIRST)
     spent = traffic.bytes(since=began)
+    page.wait_for_function(READY, arg=query["text"])
+    first, typed, ready = page.evaluate("[window.__pmFirst, window.__pmTyped, performance.now()]")
     context.close()
-    return seconds, spent
+    return (first - typed) / 1000, (ready - typed) / 1000, spent
 
 
-def shared_url(browser: Browser, base: str, query: dict[str, str]) -> tuple[float, int]:
-    """A shared explorer URL opened cold: seconds from navigation and bytes to the first result."""
+def shared_url(browser: Browser, base: str, query: dict[str, str]) -> tuple[float, float, int]:
+    """A shared explorer URL opened cold: seconds from navigation to the first result and to the
+    whole view, bytes to the first result."""
     context, page, traffic = throttled(browser)
     page.goto(base + "explorer/?" + urlencode(query), wait_until="commit")
-    page.wait_for_function(READY, arg=query["text"], timeout=120_000)
-    seconds = page.evaluate("performance.now()") / 1000  # from the navigation's start
+    page.wait_for_function(FIRST)
     spent = traffic.bytes(until=time.perf_counter())
+    page.wait_for_function(READY, arg=query["text"])
+    first, ready = page.evaluate("[window.__pmFirst, performance.now()]")  # from the navigation's start
     context.close()
-    return seconds, spent
+    return first / 1000, ready / 1000, spent
 
 
 def header_search(browser: Browser, base: str, page_path: str, text: str) -> tuple[float, int, int]:
@@ -212,6 +237,7 @@ def measure_site(site: Path, runs: int, label: str) -> list[str]:
     index_bytes, index_files = bench.tree_size(site / "pagefind")
     size = f"pagefind/ {index_bytes / 1e6:,.1f} MB, {index_files:,} files"
     lines = [f"== {label}: {site}", f"   index on disk: {size}"]
+    print("\n".join(lines), flush=True)
     postmortem = next((site / "postmortems").rglob("index.html")).parent.relative_to(site).as_posix() + "/"
     verdicts: list[tuple[str, bool]] = []
     with serve(site, GzipHandler) as base, sync_playwright() as p:
@@ -222,13 +248,15 @@ def measure_site(site: Path, runs: int, label: str) -> list[str]:
                 typed = median_of([typed_in_explorer(browser, base, query) for _ in range(runs)])
                 shared = median_of([shared_url(browser, base, query) for _ in range(runs)])
                 lines.append(
-                    f"   explorer {shown!r}: typed on a loaded explorer {typed[0]:.2f} s, {kb(typed[1])}; "
-                    f"shared URL opened cold {shared[0]:.2f} s, {kb(shared[1])}"
+                    f"   explorer {shown!r}: typed on a loaded explorer: first result {typed[0]:.2f} s, "
+                    f"{kb(typed[2])} (counts {typed[1]:.2f} s); shared URL opened cold: first result "
+                    f"{shared[0]:.2f} s, {kb(shared[2])} (counts {shared[1]:.2f} s)"
                 )
+                print(lines[-1], flush=True)
                 verdicts += [
                     (f"typed ≤ {TARGETS['typed']} s ({shown})", typed[0] <= TARGETS["typed"]),
                     (f"shared URL ≤ {TARGETS['shared']} s ({shown})", shared[0] <= TARGETS["shared"]),
-                    (f"shared URL ≤ 1 MB before the result ({shown})", shared[1] <= TARGETS["shared_bytes"]),
+                    (f"shared URL ≤ 1 MB before the result ({shown})", shared[2] <= TARGETS["shared_bytes"]),
                 ]
             header = median_of([header_search(browser, base, "", "timeout") for _ in range(runs)])
             lines.append(
@@ -279,7 +307,7 @@ def main() -> int:
         site, lines = build(n, out, args.seed)
         print("\n".join(lines), flush=True)
         report += lines + measure_site(site, args.runs, f"N={n:,}")
-    print("\n".join(report))
+    print("\n== summary\n" + "\n".join(report), flush=True)
     return 0
 
 

@@ -562,6 +562,7 @@ def test_header_search_shows_results_as_you_type_and_leads_to_the_explorer(
     assert record["severity"] in text and any(s in text for s in record["services"]), text
     link = tab.page.locator("[data-pm-search-all]")
     assert urlsplit(link.get_attribute("href") or "").query == urlencode({"text": ticket})
+    assert re.fullmatch(r"All [1-9]\d* postmortems? in the explorer", link.inner_text()), link.inner_text()
     tab.page.keyboard.press("Enter")
     tab.page.wait_for_url(re.compile(r"/explorer/\?text="))
     state = tab.settle_explorer({"text": [ticket]})

@@ -16,6 +16,7 @@ import importlib.util
 import json
 import logging
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -585,10 +586,14 @@ class SiteBuild:
             if self.text_changed:  # indexed as read; index what the pages show instead
                 index.cancel()
                 index = self._new_index(config, self.kb, {**self.bodies, **self.changed_bodies})
+            began = time.perf_counter()
             try:
                 if index is not None:
                     index.finish(config.site_dir)
-                    log.debug(f"postmortems: search index of {index.records} pages in {search.OUTPUT}/")
+                    log.debug(
+                        f"postmortems: search index of {index.records} pages in {search.OUTPUT}/ "
+                        f"(waited {time.perf_counter() - began:.1f} s for Pagefind after the pages)"
+                    )
             except (PagefindError, OSError) as exc:
                 if index is not None:
                     index.cancel()
