@@ -151,10 +151,16 @@ def _build(config_file: Path, site: Path, capture: LogCapture, steal: bool = Tru
 
 
 def _tree(site: Path) -> dict[str, bytes]:
+    """Every file but the sitemap (dated by the build day) and the search index: Pagefind's files
+    are not byte for byte the same from one build to the next (their names hash data it keeps in
+    hash maps), and the index is made from the archive before any page is rendered."""
     return {
         str(path.relative_to(site)): path.read_bytes()
         for path in sorted(site.rglob("*"))
-        if path.is_file() and path.suffix != ".gz" and path.name != "sitemap.xml"  # dated by the build day
+        if path.is_file()
+        and path.suffix != ".gz"
+        and path.name != "sitemap.xml"
+        and path.relative_to(site).parts[0] != "pagefind"
     }
 
 
