@@ -437,6 +437,20 @@ def test_text_typed_while_the_index_loads_is_kept(tab: Tab) -> None:
     tab.assert_clean()
 
 
+def test_typing_letter_by_letter_ends_on_the_last_words(tab: Tab, texts: dict[str, str]) -> None:
+    """Each letter starts a search while the one before may still run: the view shown in the end
+    is the one of the whole words, nothing of a letter before."""
+    tab.open("explorer/")
+    tab.settle_explorer({})
+    tab.page.locator("[data-pm-explorer] input[name=text]").press_sequentially("gateway cert", delay=30)
+    state = tab.settle_explorer({"text": ["gateway cert"]})
+    assert set(tab.explorer_all_ids()) >= holding(texts, word("gateway")) & holding(
+        texts, word("certificate")
+    )
+    assert state["matches"] == len(tab.explorer_all_ids())
+    tab.assert_clean()
+
+
 def test_counts_update_in_place_and_the_focus_stays(tab: Tab, records: list[dict[str, Any]]) -> None:
     """Ticking a value with the keyboard updates every count without moving the focus; values
     with no match are hidden, a facet shows its top five and "Show N more"."""

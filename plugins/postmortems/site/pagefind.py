@@ -68,7 +68,11 @@ class Service:
         self._ended = False
         self._reader = threading.Thread(target=self._read, name="pagefind", daemon=True)
         self._reader.start()
-        answer = self._wait(self._send({"type": "NewIndex", "config": config}))
+        try:
+            answer = self._wait(self._send({"type": "NewIndex", "config": config}), 30.0)
+        except PagefindError:
+            self.close(finish=False)
+            raise
         self._index: int = answer["index_id"]
 
     def _send(self, payload: dict[str, Any]) -> int:
@@ -82,18 +86,22 @@ class Service:
         return self._sent
 
     def _read(self) -> None:
+        """Collect the answers until the process ends or says something that is not one."""
         assert self._process.stdout is not None
         pending = b""
         fd = self._process.stdout.fileno()
         while True:
-            chunk = os.read(fd, 1 << 16)
+            try:
+                chunk = os.read(fd, 1 << 16)
+                *messages, pending = (pending + chunk).split(b",")
+                answers = [json.loads(base64.b64decode(m)) for m in messages if m.strip()]
+                payloads = [(a.get("message_id") or 0, a["payload"]) for a in answers]
+            except (OSError, ValueError, KeyError, TypeError, AttributeError):
+                break
             if not chunk:
                 break
-            *messages, pending = (pending + chunk).split(b",")
-            answers = [json.loads(base64.b64decode(m)) for m in messages if m.strip()]
             with self._lock:
-                for answer in answers:
-                    self._answers[answer.get("message_id") or 0] = answer["payload"]
+                self._answers.update(payloads)
                 self._lock.notify_all()
         with self._lock:
             self._ended = True

@@ -285,6 +285,8 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
 
     @event_priority(0)
     def on_shutdown(self) -> None:
+        if self.build is not None:  # `mkdocs serve` stopped in the middle of a build
+            self.build.stop_index()
         self.worker.stop()
 
 

@@ -431,35 +431,41 @@
     return this.pf.search(s.text ? query(s.text) : null, { filters: f });
   };
 
+  /* One view: its results, then its counts. One view at a time: Pagefind's worker answers in
+     turn and cannot drop a search it was given, so what the reader does meanwhile waits, and
+     only the latest state is searched next (a fast typist's every letter would queue a search). */
   Explorer.prototype.render = function () {
     if (!this.pf) return;  // still loading: the view is drawn from the form once it is ready
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = true;
+    this.again = false;
     var self = this, seq = ++this.seq, s = this.state();
+    function stale() { return self.again || seq !== self.seq; }
     this.writeState(s);
     this.busy(true);
     var own = FACETS.filter(function (f) { return s.facets[f[0]].length; }).map(function (f) { return f[0]; });
-    var shown = this.search(s).then(function (found) {
-      if (seq !== self.seq) return false;
-      self.results = found.results;
-      self.shown = 0;
-      return self.page(seq, true).then(function (done) {
-        if (!done || seq !== self.seq) return false;
+    this.search(s)
+      .then(function (found) {
+        if (stale()) return false;
+        self.results = found.results;
+        self.shown = 0;
+        return self.page(seq, true);
+      })
+      .then(function (done) {
+        if (!done || stale()) return null;
         var n = self.results.length;
         self.count.textContent = n + " of " + self.total + " postmortems";
         self.root.setAttribute("data-pm-count", String(n));
         self.empty.hidden = n > 0;
         self.empty.querySelector("button").hidden = !(s.from || s.to || own.length);
-        return true;
-      });
-    });
-    // Then the counts: asked after the results are shown, as Pagefind's worker answers in turn,
-    // and the results' snippets would wait for the counts.
-    shown
-      .then(function (done) {
-        if (!done || seq !== self.seq) return null;
+        // The counts once the results are shown: the worker would answer them first.
         return Promise.all([self.search(s, null, true)].concat(own.map(function (name) { return self.search(s, name, true); })));
       })
       .then(function (found) {
-        if (!found || seq !== self.seq) return;
+        if (!found || stale()) return;
         if (!self.built && found[0].filters && found[0].filters.kind) self.buildFacets(found[0].filters);
         var counts = {};
         FACETS.forEach(function (f) { counts[f[0]] = (found[0].filters || {})[f[0]] || {}; });
@@ -470,11 +476,16 @@
         self.root.setAttribute("data-pm-ready", "true");
       })
       .catch(function (err) {
-        if (seq !== self.seq) return;
+        if (stale()) return;
         self.busy(false);
         self.count.textContent = "The search failed: " + err.message;
+      })
+      .then(function () {
+        self.running = false;
+        if (self.again) self.render();
       });
   };
+
 
   Explorer.prototype.page = function (seq, fresh) {
     var self = this, next = this.results.slice(this.shown, this.shown + PAGE);
