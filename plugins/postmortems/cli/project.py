@@ -34,7 +34,7 @@ from ..records.archive import (
     read_file,
 )
 from ..records.catalog import backstage_files, check_maturity, load_catalog
-from ..records.dates import iso_error
+from ..records.dates import option_date
 from ..records.model import Level, Postmortem, Problem, Service
 from ..records.modernization import LoopFiles, LoopInputs, loop_files, read_loop_files
 from ..records.parse import ValuesLoader, merge_mappings
@@ -331,23 +331,15 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
     path = text("path", DEFAULT_PATH) or ""
     catalog = text("catalog", DEFAULT_CATALOG)
     as_of_value = options.get("as_of")
-    if isinstance(as_of_value, dt.datetime):
-        as_of = as_of_value.date()
-    elif isinstance(as_of_value, dt.date):
-        as_of = as_of_value
-    elif isinstance(as_of_value, str):
-        try:
-            as_of = dt.date.fromisoformat(as_of_value)
-        except ValueError:
-            why = iso_error(as_of_value)
-            raise ConfigError(
-                f"{display}: postmortems option as_of '{as_of_value}' is not a date"
-                + (f": {why}" if why else "")
-            ) from None
-    elif as_of_value is None:
-        as_of = today or dt.datetime.now(dt.timezone.utc).date()
-    else:
-        raise ConfigError(f"{display}: postmortems option 'as_of' must be a date (YYYY-MM-DD)")
+    try:
+        as_of = option_date(as_of_value) or today or dt.datetime.now(dt.timezone.utc).date()
+    except ValueError as exc:
+        raise ConfigError(
+            f"{display}: postmortems option as_of '{as_of_value}' is not a date"
+            + (f": {exc}" if str(exc) else "")
+        ) from None
+    except TypeError:
+        raise ConfigError(f"{display}: postmortems option 'as_of' must be a date (YYYY-MM-DD)") from None
     severities = _str_list(options.get("severities", list(DEFAULT_SEVERITIES)), "severities", display)
     aliases = options.get("severity_aliases", dict(DEFAULT_ALIASES))
     if not isinstance(aliases, dict):

@@ -61,6 +61,22 @@ _ISO_LIKE = re.compile(
 )
 
 
+def option_date(value: object) -> dt.date | None:
+    """The `as_of` option as the plugin and the command line read it: a date (a datetime's date),
+    YYYY-MM-DD text, or None when it is not set. A text that is no date raises ValueError whose
+    text says why (empty when there is nothing more to say than "not a date")."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date) or value is None:
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(iso_error(value) or "") from None
+    raise TypeError(type(value).__name__)
+
+
 def iso_error(text: str) -> str | None:
     """Why an ISO 8601-looking date or time names no moment, or None (it does, or is no ISO text)."""
     match = _ISO_LIKE.match(text)

@@ -33,7 +33,7 @@ from mkdocs.utils.templates import TemplateContext
 from ..insight.policy import parse_policy
 from ..insight.scoring import ScoringError, load_model
 from ..records.archive import DEFAULT_CATALOG, DEFAULT_MAX_FILE_KB, DEFAULT_PATH
-from ..records.dates import iso_error
+from ..records.dates import option_date
 from ..records.modernization import loop_files
 from ..records.validate import DEFAULT_ALIASES, DEFAULT_SEVERITIES, Rules
 from .build import PACKAGE_DIR, Options, SiteBuild
@@ -148,16 +148,13 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
     def _resolve(self, config: MkDocsConfig) -> tuple[Options, Rules, Any]:
         """The options as one build uses them; a bad date or scoring model stops the build."""
         opts = self.config
-        as_of: Any = opts.as_of
-        if isinstance(as_of, str):
-            try:
-                as_of = dt.date.fromisoformat(as_of)
-            except ValueError:
-                why = iso_error(as_of)
-                raise PluginError(
-                    f"postmortems: as_of '{as_of}' is not a date (YYYY-MM-DD)" + (f": {why}" if why else "")
-                ) from None
-        as_of = as_of or dt.datetime.now(dt.timezone.utc).date()
+        try:
+            as_of = option_date(opts.as_of) or dt.datetime.now(dt.timezone.utc).date()
+        except ValueError as exc:
+            raise PluginError(
+                f"postmortems: as_of '{opts.as_of}' is not a date (YYYY-MM-DD)"
+                + (f": {exc}" if str(exc) else "")
+            ) from None
         aliases = {str(k): str(v) for k, v in opts.severity_aliases.items()}
         rules = Rules(
             tuple(opts.severities),
