@@ -6,7 +6,14 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from postmortems.records.dates import Duration, calendar_error, iso_error, read_date, read_duration
+from postmortems.records.dates import (
+    Duration,
+    calendar_error,
+    iso_error,
+    option_date,
+    read_date,
+    read_duration,
+)
 
 UTC = dt.timezone.utc
 
@@ -139,3 +146,28 @@ def test_what_is_wrong_with_a_date_that_is_not_on_the_calendar() -> None:
     assert iso_error("2025-13-01T10:00:00Z") == "there is no month 13: months run from 01 to 12"
     assert iso_error("2025-03-15T14:23:00Z") is None  # a real moment
     assert iso_error("March 15") is None  # not ISO-like: the caller's generic message applies
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("2026-02-30", "is not a date: February has no day 30: it has 28 days"),
+        ("next week", "is not a date: write it as YYYY-MM-DD"),
+        # Every window and period is counted back from as_of: a day near year 1 once ended the
+        # build in an OverflowError instead of this message.
+        ("0001-01-10", "is out of range: as_of must be between 1900-01-01 and 9000-12-31"),
+        (dt.date(9999, 12, 31), "is out of range: as_of must be between 1900-01-01 and 9000-12-31"),
+    ],
+)
+def test_as_of_says_what_is_wrong_with_it(value: object, why: str) -> None:
+    with pytest.raises(ValueError) as raised:
+        option_date(value)
+    assert str(raised.value) == why
+
+
+def test_as_of_reads_dates_datetimes_and_text() -> None:
+    assert option_date(None) is None
+    assert option_date("2026-11-20") == dt.date(2026, 11, 20)
+    assert option_date(dt.datetime(2026, 11, 20, 23, 59)) == dt.date(2026, 11, 20)
+    with pytest.raises(TypeError):
+        option_date(20261120)

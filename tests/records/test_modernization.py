@@ -327,7 +327,7 @@ def test_bad_targets_are_reported_and_left_out(tmp_path: Path) -> None:
     )
     targets, problems = load_targets(str(path), "t.yaml")
     assert shown(problems) == [
-        "t.yaml:1: error: 'period_days': 0 is out of range: must be at least 1",
+        "t.yaml:1: error: 'period_days': 0 is out of range: must be between 1 and 3660",
         "t.yaml:3: warning: 'targets.repeat_rates': unknown target, left out: did you mean 'repeat_rate'?",
         "t.yaml:4: error: 'targets.mttr_median.change': -50 is a percentage: a change is relative, e.g. -0.5 "
         "for -50%",
@@ -338,6 +338,18 @@ def test_bad_targets_are_reported_and_left_out(tmp_path: Path) -> None:
     ]
     assert targets is not None and targets.period_days == 90
     assert [t.name for t in targets.targets] == ["paged_outside_hours"]
+
+
+def test_a_period_longer_than_the_calendar_allows_is_an_error(tmp_path: Path) -> None:
+    # Found by the property test: 739,940 days before 2026 is before year 1, and the build ended
+    # in an OverflowError. Ten years is the longest period the file may ask for.
+    path = tmp_path / "targets.yaml"
+    path.write_text("period_days: 739940\ntargets:\n  repeat_rate: {change: -0.5}\n")
+    targets, problems = load_targets(str(path), "t.yaml")
+    assert shown(problems) == [
+        "t.yaml:1: error: 'period_days': 739940 is out of range: must be between 1 and 3660"
+    ]
+    assert targets is not None and targets.period_days == 90
 
 
 # --------------------------------------------------------------------------- epic on action items

@@ -334,10 +334,7 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
     try:
         as_of = option_date(as_of_value) or today or dt.datetime.now(dt.timezone.utc).date()
     except ValueError as exc:
-        raise ConfigError(
-            f"{display}: postmortems option as_of '{as_of_value}' is not a date"
-            + (f": {exc}" if str(exc) else "")
-        ) from None
+        raise ConfigError(f"{display}: postmortems option as_of '{as_of_value}' {exc}") from None
     except TypeError:
         raise ConfigError(f"{display}: postmortems option 'as_of' must be a date (YYYY-MM-DD)") from None
     severities = _str_list(options.get("severities", list(DEFAULT_SEVERITIES)), "severities", display)

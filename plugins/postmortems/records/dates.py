@@ -61,20 +61,31 @@ _ISO_LIKE = re.compile(
 )
 
 
+# The days a build may be "as of": every window and period is counted back from it (ten years
+# of targets' periods twice over, the report's months), and those days must be on the calendar.
+AS_OF_RANGE = (dt.date(1900, 1, 1), dt.date(9000, 12, 31))
+
+
 def option_date(value: object) -> dt.date | None:
     """The `as_of` option as the plugin and the command line read it: a date (a datetime's date),
-    YYYY-MM-DD text, or None when it is not set. A text that is no date raises ValueError whose
-    text says why (empty when there is nothing more to say than "not a date")."""
+    YYYY-MM-DD text, or None when it is not set. A text that is no date, or a day outside
+    AS_OF_RANGE, raises ValueError whose text says what is wrong with the value ("is not a date:
+    February has no day 30: …"), to follow the value in a message."""
     if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date) or value is None:
-        return value
+        value = value.date()
+    if value is None:
+        return None
     if isinstance(value, str):
+        text = value
         try:
-            return dt.date.fromisoformat(value)
+            value = dt.date.fromisoformat(text)
         except ValueError:
-            raise ValueError(iso_error(value) or "") from None
-    raise TypeError(type(value).__name__)
+            raise ValueError("is not a date: " + (iso_error(text) or "write it as YYYY-MM-DD")) from None
+    if not isinstance(value, dt.date):
+        raise TypeError(type(value).__name__)
+    if not AS_OF_RANGE[0] <= value <= AS_OF_RANGE[1]:
+        raise ValueError(f"is out of range: as_of must be between {AS_OF_RANGE[0]} and {AS_OF_RANGE[1]}")
+    return value
 
 
 def iso_error(text: str) -> str | None:

@@ -407,6 +407,9 @@ SHARES = ("repeat_rate", "action_items_promoted", "action_item_completion", "pos
 """Targets measured as a share (0..1), never a percentage."""
 COMPARISONS = ("change", "at_least", "at_most")
 DEFAULT_PERIOD_DAYS = 90
+# Ten years: a longer period compares the archive with a time before it existed, and
+# as_of − 2 × period_days must stay a date the calendar has.
+MAX_PERIOD_DAYS = 3660
 
 
 @dataclass(frozen=True)
@@ -439,7 +442,9 @@ def load_targets(path: str | None, display: str) -> tuple[Targets | None, list[P
     _unknown_keys(check, data, ("period_days", "targets"), ())
     period = DEFAULT_PERIOD_DAYS
     if data.get("period_days") is not None:
-        days = check.number(data.get("period_days"), ("period_days",), low=1, integer=True)
+        days = check.number(
+            data.get("period_days"), ("period_days",), low=1, high=MAX_PERIOD_DAYS, integer=True
+        )
         period = int(days) if days is not None else DEFAULT_PERIOD_DAYS
     value = data.get("targets")
     found: list[Target] = []

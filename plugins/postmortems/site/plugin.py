@@ -151,10 +151,7 @@ class PostmortemsPlugin(BasePlugin[PostmortemsConfig]):
         try:
             as_of = option_date(opts.as_of) or dt.datetime.now(dt.timezone.utc).date()
         except ValueError as exc:
-            raise PluginError(
-                f"postmortems: as_of '{opts.as_of}' is not a date (YYYY-MM-DD)"
-                + (f": {exc}" if str(exc) else "")
-            ) from None
+            raise PluginError(f"postmortems: as_of '{opts.as_of}' {exc}") from None
         aliases = {str(k): str(v) for k, v in opts.severity_aliases.items()}
         rules = Rules(
             tuple(opts.severities),
