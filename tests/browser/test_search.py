@@ -17,6 +17,7 @@ holds the word as a word must be found, and every result must hold a word that s
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -163,15 +164,42 @@ FIELDS = ("id", "title", "severity", "service", "team", "started", "start", "end
 # ------------------------------------------------------------------------------------ the site
 
 
+# Postmortems per part of the index (search.py): the sample is written in three parts, so that
+# every test here also checks that one search covers them all (a large archive's index is in
+# parts of 2,000; the other browser tests read a one-part index).
+PART = 20
+
+
 @pytest.fixture(scope="module")
-def search_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def search_site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     root = tmp_path_factory.mktemp("search")
     config = copy_sample(root)
     for name, (*values, body) in EXTRA.items():
         front = FRONT.format(**dict(zip(FIELDS, values, strict=True)))
         (root / "content" / "postmortems" / "2026" / name).write_text(front + body)
-    build_site(config, root / "site", strict=True)
-    return root
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("POSTMORTEMS_SEARCH_PART", str(PART))
+        build_site(config, root / "site", strict=True)
+    yield root
+
+
+def test_the_index_is_in_parts(search_site: Path, records: list[dict[str, Any]]) -> None:
+    """What the other tests search: three parts, each postmortem in one of them (the newest in the
+    first, with the site's own pages), each part holding the vocabulary record too, and the
+    explorer told where the parts after the first are."""
+    index = search_site / "site" / "pagefind"
+    counts = [
+        sum(
+            lang["page_count"]
+            for lang in json.loads((folder / "pagefind-entry.json").read_text())["languages"].values()
+        )
+        for folder in (index, index / "part-2", index / "part-3")
+    ]
+    assert not (index / "part-4").exists()
+    own = counts[0] - PART - 1
+    assert own >= 1 and counts[1] == PART + 1 and sum(counts) == len(records) + own + 3
+    explorer = (search_site / "site" / "explorer" / "index.html").read_text()
+    assert 'data-pm-pagefind-parts="../pagefind/part-2/ ../pagefind/part-3/ "' in explorer
 
 
 @pytest.fixture(scope="module")

@@ -72,7 +72,9 @@ class Mkdocs:
     and every child process seen while it ran."""
 
     def __init__(self, root: Path, *args: str) -> None:
-        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+        # One postmortem per part of the search index: a Pagefind process per part, started one
+        # after the other by a thread (search.py), all of which must end with the build too.
+        env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POSTMORTEMS_SEARCH_PART": "1"}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "mkdocs", *args, "-v"],
             cwd=root,

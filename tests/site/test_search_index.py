@@ -17,7 +17,7 @@ from postmortems.insight.knowledge import build_knowledge
 from postmortems.insight.scoring import load_model
 from postmortems.records.model import Impact, Slo
 from postmortems.records.validate import DEFAULT_SEVERITIES
-from postmortems.site.search import page_title, plain, postmortem_record
+from postmortems.site.search import page_title, plain, postmortem_record, vocabulary_record
 from sites import LogCapture, build_site, copy_sample
 
 REAL_WORLD = """## What happened
@@ -209,3 +209,18 @@ def test_without_pagefind_the_rest_of_the_site_builds(
     assert (tmp_path / "site/incidents/index.html").is_file()
     assert not (tmp_path / "site/pagefind").exists()
     assert pagefind_children() == []
+
+
+def test_the_vocabulary_holds_every_word_once_and_is_no_result() -> None:
+    """Each part of a large index holds it, so that no part answers a word it lacks with a shorter
+    one ("PAY-1084" by "pay"): every word of every record, case folded, in one stable order."""
+    records = [
+        {"content": "Pool exhausted. PAY-1084 \"infected\" distributor's", "filters": {"kind": ["postmortem"]}},
+        {"content": "pool POOL net:: ERR_CERT_DATE_INVALID", "filters": {"kind": ["page"]}},
+    ]
+    vocabulary = vocabulary_record(records)
+    assert vocabulary["content"].split() == sorted(
+        {"pool", "exhausted.", "pay-1084", '"infected"', "distributor's", "net::", "err_cert_date_invalid"}
+    )
+    assert vocabulary["filters"] == {"kind": ["vocabulary"]}
+    assert vocabulary_record(reversed(records)) == vocabulary

@@ -360,17 +360,10 @@ class SiteBuild:
         """A Pagefind index of the postmortems (with these bodies) and the site's own pages,
         being written by Pagefind's process; None (and an error) if Pagefind cannot run."""
         language = str(config.theme.get("language") or "en")
-        index = None
         try:
-            index = search.SiteIndex(language)
-            index.add(search.postmortem_records(kb, bodies))
-            index.add(self.own_pages)
-            index.write()
-            return index
+            return search.SiteIndex(language, search.postmortem_records(kb, bodies), self.own_pages)
         except PagefindError as exc:
             log.error(f"postmortems: the search index cannot be built: {exc}")
-            if index is not None:
-                index.cancel()
             return None
 
     def _own_pages(self, files: Files) -> list[dict[str, Any]]:
@@ -481,6 +474,12 @@ class SiteBuild:
     def environment(self, env: jinja2.Environment, config: MkDocsConfig) -> jinja2.Environment:
         self.env = escape_our_templates(env)
         self.rows = RowCache(env)
+        # Where the explorer and the header's box load Pagefind from, and the index's later parts.
+        postmortems = len(self.kb.records) if self.kb is not None else 0
+        env.globals["pm_pagefind"] = {
+            "script": f"{search.OUTPUT}/pagefind.js",
+            "parts": search.part_urls(postmortems),
+        }
         if self.options.header_search:
             searchbox.prepare(env, config, self.layout.url("explorer"))
         return env

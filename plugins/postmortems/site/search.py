@@ -11,10 +11,20 @@ and the browser loads only the pieces of the index a query needs.
 The records are written newest first: Pagefind keeps that order among equally good matches and
 for a search without words, so ties and those list the newest first. (No sort key: with one,
 a search without words took 11 s in the browser at 10,000 postmortems, without 1 s.)
+
+A large archive's index is written in parts of PART_SIZE postmortems, newest first, each its own
+Pagefind bundle: `pagefind/` (with the site's own pages) and `pagefind/part-2/`, `part-3/`…,
+which the browser merges (`mergeIndex`; one WebAssembly module, counts summed, results by score
+and, on ties, in part order). Why: Pagefind 1.5 scores each page a word is on by scanning every
+(word, page) entry of the query, so a word's cost grows with the square of the pages it is on
+(a word on half of 10,000 postmortems took more than 1 s of the browser's CPU; in parts of 2,000,
+a fifth of that); and Pagefind's process holds its whole index in memory until it is written
+(3.2 GB at 10,000), so the parts are indexed one after the other, each by a process of its own.
 """
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import html
@@ -23,17 +33,20 @@ import os
 import re
 import shutil
 import tempfile
-from collections.abc import Iterable, Iterator
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 from ..insight.knowledge import Knowledge
 from ..records.model import Postmortem
-from .pagefind import PagefindError, Service
+from .pagefind import TIMEOUT, PagefindError, Service
 
 OUTPUT = "pagefind"  # the index's folder under site_dir: Pagefind's own default name
+PART_SIZE = 2000  # postmortems per part of the index (see above); POSTMORTEMS_SEARCH_PART sets it
 
 SNIPPET = 240
 KIND = "kind"  # the filter that tells postmortems from the site's other pages
+VOCABULARY = "vocabulary"  # the kind of the record that holds every word (vocabulary_record)
 # Facet name in the explorer's URL (the contract's §12) -> the record's values.
 FACETS = ("service", "team", "severity", "factor", "trigger", "status")
 STARTED = "started"  # filter (the day): the explorer's from and to
@@ -166,63 +179,168 @@ def page_title(markdown: str, meta: dict[str, Any], fallback: str) -> str:
     return cut(plain(heading.group(1)), 200) if heading else fallback
 
 
+def part_size() -> int:
+    """Postmortems per part of the index: PART_SIZE, or POSTMORTEMS_SEARCH_PART (benchmarks and
+    tests use it to compare and to exercise several parts on a small archive)."""
+    with contextlib.suppress(ValueError):
+        return max(1, int(os.environ.get("POSTMORTEMS_SEARCH_PART", PART_SIZE)))
+    return PART_SIZE
+
+
+def part_urls(postmortems: int) -> list[str]:
+    """The site-relative folders of the index's parts after the first (for `mergeIndex`)."""
+    parts = max(1, -(-postmortems // part_size()))
+    return [f"{OUTPUT}/part-{n}/" for n in range(2, parts + 1)]
+
+
+def vocabulary_record(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """Every word of the whole index once, as a record each part holds when there are several.
+
+    Why: Pagefind answers a word that no indexed word starts with by the longest indexed word
+    that starts it ("PAY-1084" by "pay"). Alone, an index does that only for words the archive
+    does not hold; in parts, a part without the word would answer with pages that do not hold it
+    while another part has the very word. With every word in each part's dictionary, the parts
+    answer as one index would. Its kind keeps it out of every result and count."""
+    words: set[str] = set()
+    for record in records:
+        words.update(record["content"].lower().split())
+    return {
+        "url": "/pagefind-vocabulary/",
+        "content": " ".join(sorted(words)),
+        "meta": {"title": ""},
+        "filters": {KIND: [VOCABULARY]},
+    }
+
+
+class _Part:
+    """One part of the index: its records and the folder Pagefind writes it into."""
+
+    def __init__(self, records: list[dict[str, Any]], folder: str) -> None:
+        self.records = records
+        self.folder = folder
+
+
 class SiteIndex:
     """One build's search index. The records are sent as soon as the archive is read and Pagefind
     writes the index into a folder of its own while MkDocs builds the pages (MkDocs empties
-    site_dir after `on_files`); `finish` moves it into the site. Whatever happens, `finish` or
-    `cancel` ends the Pagefind process."""
+    site_dir after `on_files`); `finish` moves it into the site. The first part (the newest
+    postmortems and the site's own pages) goes to Pagefind at once; with several parts, a thread
+    adds the vocabulary to each and indexes the others one after the other, each by a Pagefind
+    process of its own. Whatever happens, `finish` or `cancel` ends every Pagefind process."""
 
-    def __init__(self, language: str) -> None:
+    def __init__(
+        self, language: str, postmortems: Iterable[dict[str, Any]], pages: Sequence[dict[str, Any]]
+    ) -> None:
+        self.config = {"force_language": language}
         self.language = language
-        self.records = 0
         self.folder = tempfile.mkdtemp(prefix="postmortems-pagefind-")
+        records = list(postmortems)
+        size = part_size()
+        chunks = [records[at : at + size] for at in range(0, len(records), size)] or [[]]
+        chunks[0] = [*chunks[0], *pages]
+        self.parts = [
+            _Part(chunk, os.path.join(self.folder, OUTPUT if n == 1 else f"part-{n}"))
+            for n, chunk in enumerate(chunks, start=1)
+        ]
+        self.records = len(records) + len(pages)
+        self._lock = threading.Lock()
+        self._stopped = False
+        self._current: Service | None = None
+        self._failure: PagefindError | None = None
+        self._later: threading.Thread | None = None
         try:
-            self.service: Service | None = Service({"force_language": language})
+            self.service: Service | None = Service(self.config)
+            self._send(self.service, self.parts[0].records)
+            if len(self.parts) == 1:
+                self.service.write(self.parts[0].folder)
         except BaseException:
-            shutil.rmtree(self.folder, ignore_errors=True)
+            self.cancel()
             raise
+        if len(self.parts) > 1:
+            self._later = threading.Thread(target=self._index_in_parts, name="pagefind-parts", daemon=True)
+            self._later.start()
 
-    def add(self, records: Iterable[dict[str, Any]]) -> None:
-        assert self.service is not None
+    def _send(self, service: Service, records: Iterable[dict[str, Any]]) -> None:
         for record in records:
-            self.service.add_record(language=self.language, **record)
-            self.records += 1
+            service.add_record(language=self.language, **record)
 
-    def write(self) -> None:
-        assert self.service is not None
-        self.service.write(os.path.join(self.folder, OUTPUT))
+    def _index_in_parts(self) -> None:
+        """The vocabulary into every part; the first part written by its process, each further
+        part by a process of its own, one at a time (Pagefind holds a whole index in memory until
+        it is written)."""
+        try:
+            vocabulary = vocabulary_record(record for part in self.parts for record in part.records)
+            for part in self.parts:
+                part.records.append(vocabulary)
+            first, *later = self.parts
+            with self._lock:
+                service = self.service
+            if service is None:
+                return
+            self._send(service, [vocabulary])
+            service.write(first.folder)
+            for part in later:
+                with self._lock:
+                    if self._stopped:
+                        return
+                    self._current = service = Service(self.config)
+                self._send(service, part.records)
+                service.write(part.folder)
+                service.written()
+                service.close(finish=True)
+                with self._lock:
+                    self._current = None
+        except PagefindError as exc:
+            self._failure = exc
+        except OSError as exc:  # the pipe or the folder went away
+            self._failure = PagefindError(str(exc))
 
     def finish(self, site_dir: str) -> None:
         """Wait for the index, end Pagefind, put the index at site_dir/pagefind."""
         assert self.service is not None
         try:
+            if self._later is not None:  # it writes the first part too
+                self._later.join(TIMEOUT)
+                if self._later.is_alive():
+                    raise PagefindError(f"Pagefind did not write the index's parts within {TIMEOUT:.0f} s")
+            if self._failure is not None:
+                raise self._failure
             self.service.written()
             self.service.close(finish=True)  # its last bytes are written as it ends
         finally:
             self.cancel(keep=True)
-        written = os.path.join(self.folder, OUTPUT)
-        self._check(written)
+        for part in self.parts:
+            _check(part)
         target = os.path.join(site_dir, OUTPUT)
         shutil.rmtree(target, ignore_errors=True)
         os.makedirs(site_dir, exist_ok=True)
-        shutil.move(written, target)
+        shutil.move(self.parts[0].folder, target)
+        for part in self.parts[1:]:
+            shutil.move(part.folder, os.path.join(target, os.path.basename(part.folder)))
         shutil.rmtree(self.folder, ignore_errors=True)
-
-    def _check(self, written: str) -> None:
-        """The index holds every record sent (Pagefind's entry file counts them)."""
-        try:
-            with open(os.path.join(written, "pagefind-entry.json"), encoding="utf-8") as handle:
-                entry = json.load(handle)
-            pages = sum(language["page_count"] for language in entry["languages"].values())
-        except (OSError, ValueError, KeyError, TypeError) as exc:
-            raise PagefindError(f"Pagefind wrote an incomplete index ({exc})") from None
-        if pages != self.records:
-            raise PagefindError(f"Pagefind indexed {pages} pages of the {self.records} it was given")
 
     def cancel(self, keep: bool = False) -> None:
         """End Pagefind (idempotent); unless keep, drop what it wrote."""
-        if self.service is not None:
-            self.service.close(finish=False)
-            self.service = None
+        with self._lock:
+            self._stopped = True
+            services = (getattr(self, "service", None), self._current)
+            self.service = self._current = None
+        for service in services:
+            if service is not None:
+                service.close(finish=False)
+        if self._later is not None and self._later is not threading.current_thread():
+            self._later.join(5)
         if not keep:
             shutil.rmtree(self.folder, ignore_errors=True)
+
+
+def _check(part: _Part) -> None:
+    """A part holds every record sent to it (Pagefind's entry file counts them)."""
+    try:
+        with open(os.path.join(part.folder, "pagefind-entry.json"), encoding="utf-8") as handle:
+            entry = json.load(handle)
+        pages = sum(language["page_count"] for language in entry["languages"].values())
+    except (OSError, ValueError, KeyError, TypeError) as exc:
+        raise PagefindError(f"Pagefind wrote an incomplete index ({exc})") from None
+    if pages != len(part.records):
+        raise PagefindError(f"Pagefind indexed {pages} pages of the {len(part.records)} it was given")

@@ -41,7 +41,7 @@ def install(config: MkDocsConfig) -> None:
 def prepare(env: jinja2.Environment, config: MkDocsConfig, explorer_url: str) -> None:
     """Give the box the explorer's URL; without Material's search plugin, lift the header's
     condition for drawing it."""
-    env.globals["pm_search"] = {"explorer": explorer_url, "pagefind": "pagefind/pagefind.js"}
+    env.globals["pm_search"] = {"explorer": explorer_url}
     if "material/search" in config.plugins or env.loader is None:
         return
     try:

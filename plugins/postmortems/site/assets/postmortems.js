@@ -128,10 +128,16 @@
   /* ---- search: Pagefind, shared by the header's box and the explorer ------------------- */
   var pagefinds = {};
 
-  function pagefind(url) {
+  /* Pagefind, loaded from the element's data-pm-pagefind with the index's later parts
+     (data-pm-pagefind-parts, search.py) merged in: one search covers them all. */
+  function pagefind(node) {
+    var url = new URL(node.getAttribute("data-pm-pagefind"), document.baseURI).href;
+    var parts = (node.getAttribute("data-pm-pagefind-parts") || "").split(" ").filter(Boolean);
     if (!pagefinds[url]) {
       pagefinds[url] = import(url).then(function (pf) {
-        return pf.options({ excerptLength: 24 }).then(function () { return pf; });
+        return pf.options({ excerptLength: 24 }).then(function () {
+          return Promise.all(parts.map(function (part) { return pf.mergeIndex(new URL(part, document.baseURI).href); }));
+        }).then(function () { return pf; });
       });
       pagefinds[url].catch(function () { delete pagefinds[url]; });  // a later try may succeed
     }
@@ -169,7 +175,10 @@
     var form = root.querySelector("form");
     // The header outlives instant navigation: its URLs are made absolute while they are right.
     form.setAttribute("action", form.action);
-    this.url = new URL(form.getAttribute("data-pm-pagefind"), document.baseURI).href;
+    ["data-pm-pagefind", "data-pm-pagefind-parts"].forEach(function (name) {
+      var urls = (form.getAttribute(name) || "").split(" ").filter(Boolean);
+      form.setAttribute(name, urls.map(function (u) { return new URL(u, document.baseURI).href; }).join(" "));
+    });
     this.form = form;
     this.input = form.elements.text;
     this.meta = root.querySelector("[data-pm-search-meta]");
@@ -209,7 +218,7 @@
   HeaderSearch.prototype.open = function () {
     if (this.toggle && !this.toggle.checked) this.toggle.checked = true;
     // Starts loading the script and the index's metadata, so the first search is quick.
-    pagefind(this.url).then(function (pf) { return pf.init(); }).catch(function () {});
+    pagefind(this.form).then(function (pf) { return pf.init(); }).catch(function () {});
   };
 
   HeaderSearch.prototype.close = function () {
@@ -245,9 +254,9 @@
       return;
     }
     this.meta.textContent = "Searching…";
-    pagefind(this.url).then(function (pf) {
-      // A filter that keeps every page, so that the answer counts postmortems and pages.
-      return pf.search(query(text), { filters: { kind: { none: [] } } }).then(function (found) {
+    pagefind(this.form).then(function (pf) {
+      // Postmortems and pages (not the index's vocabulary, search.py), counted by kind.
+      return pf.search(query(text), { filters: { kind: { any: ["postmortem", "page"] } } }).then(function (found) {
         return Promise.all(found.results.slice(0, HEADER_RESULTS).map(function (r) { return r.data(); }))
           .then(function (items) { return { found: found, items: items }; });
       });
@@ -309,7 +318,7 @@
     this.bind();
     var self = this;
     this.busy(true);
-    pagefind(new URL(root.getAttribute("data-pm-pagefind"), document.baseURI).href).then(function (pf) {
+    pagefind(root).then(function (pf) {
       self.pf = pf;
       self.render();
     }).catch(function (err) {
