@@ -625,3 +625,22 @@ def test_header_search_shows_results_as_you_type_and_leads_to_the_explorer(
     tab.page.keyboard.press("/")
     assert tab.page.evaluate("document.activeElement.name") == "text", "/ does not focus the search box"
     tab.assert_clean()
+
+
+def test_header_search_offers_the_page_of_a_service_and_of_a_team(tab: Tab, search_site: Path) -> None:
+    """A service's or a team's name leads to its generated page, besides the postmortems."""
+    service = next(
+        s for s in load_json(search_site / "site", "services.json") if s["incidents"] and s["team"]
+    )
+    tab.open("")
+    for words, wanted in [
+        (service["name"], "/" + service["url"]),
+        (service["team"], f"/teams/{service['team']}/"),
+    ]:
+        results = tab.header_search(words)
+        hrefs = [
+            urlsplit(results.nth(i).locator("a").get_attribute("href") or "").path
+            for i in range(results.count())
+        ]
+        assert wanted in hrefs, (words, hrefs)
+    tab.assert_clean()

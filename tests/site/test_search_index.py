@@ -215,7 +215,10 @@ def test_the_vocabulary_holds_every_word_once_and_is_no_result() -> None:
     """Each part of a large index holds it, so that no part answers a word it lacks with a shorter
     one ("PAY-1084" by "pay"): every word of every record, case folded, in one stable order."""
     records = [
-        {"content": "Pool exhausted. PAY-1084 \"infected\" distributor's", "filters": {"kind": ["postmortem"]}},
+        {
+            "content": 'Pool exhausted. PAY-1084 "infected" distributor\'s',
+            "filters": {"kind": ["postmortem"]},
+        },
         {"content": "pool POOL net:: ERR_CERT_DATE_INVALID", "filters": {"kind": ["page"]}},
     ]
     vocabulary = vocabulary_record(records)

@@ -361,7 +361,8 @@ class SiteBuild:
         being written by Pagefind's process; None (and an error) if Pagefind cannot run."""
         language = str(config.theme.get("language") or "en")
         try:
-            return search.SiteIndex(language, search.postmortem_records(kb, bodies), self.own_pages)
+            pages = [*self.own_pages, *search.entity_records(kb)]
+            return search.SiteIndex(language, search.postmortem_records(kb, bodies), pages)
         except PagefindError as exc:
             log.error(f"postmortems: the search index cannot be built: {exc}")
             return None

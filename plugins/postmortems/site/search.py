@@ -161,6 +161,24 @@ def page_record(url: str, title: str, markdown: str) -> dict[str, Any]:
     }
 
 
+def entity_records(kb: Knowledge) -> list[dict[str, Any]]:
+    """The generated page of each service and team, for the header's box: a reader who types a
+    service's or a team's name is offered its page (incidents, MTTR, open items) beside the
+    postmortems that name it. What they hold: the name, the catalog's description, lifecycle
+    and team, and a team's services."""
+    records = []
+    for view in kb.services.values():
+        known = view.service
+        words = [view.name, "service", view.team or "", (known.description or "") if known else ""]
+        if known is not None and known.lifecycle:
+            words.append(known.lifecycle)
+        records.append(page_record(view.url, f"{view.name} (service)", " ".join(words)))
+    for team in kb.teams.values():
+        words = [team.name, team.slug, "team", *team.services]
+        records.append(page_record(team.url, f"{team.name} (team)", " ".join(words)))
+    return records
+
+
 def postmortem_records(kb: Knowledge, bodies: dict[str, str]) -> Iterable[dict[str, Any]]:
     """Every published postmortem, newest first (`kb.records`' order)."""
     for record in kb.records:
