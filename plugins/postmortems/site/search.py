@@ -221,10 +221,10 @@ def vocabulary_record(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     answer as one index would. Its kind keeps it out of every result and count."""
     words: set[str] = set()
     for record in records:
-        words.update(record["content"].lower().split())
+        words.update(record["content"].split())
     return {
         "url": "/pagefind-vocabulary/",
-        "content": " ".join(sorted(words)),
+        "content": " ".join(sorted({word.lower() for word in words})),  # case folded once per word
         "meta": {"title": ""},
         "filters": {KIND: [VOCABULARY]},
     }
