@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -41,6 +41,21 @@ def pattern_keys(record: Postmortem) -> list[tuple[str, str]]:
         value = getattr(record, attribute)
         out.extend((kind, key) for key in (value if isinstance(value, list) else [value] if value else []))
     return out
+
+
+# A word that may be an incident id (letters and digits joined by dashes: INC-2025-011).
+_ID_LIKE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])")
+
+
+def mentioned_ids(text: str, known: Container[str], own: str = "") -> list[str]:
+    """The incident ids a postmortem's text names (a link, "as in INC-2025-011"), in the order
+    first named, each once, its own left out. How a legacy postmortem, written before `related:`
+    existed, meets the incidents it belongs with, and how a later one that cites it is found."""
+    found: dict[str, None] = {}
+    for word in _ID_LIKE.findall(text):
+        if word != own and word in known:
+            found[word] = None
+    return list(found)
 
 
 def slugify(text: str) -> str:
@@ -177,6 +192,8 @@ class Knowledge:
     report: list[dict[str, object]]
     model: Model
     policy: Policy = field(default_factory=Policy)
+    mentions: dict[str, list[str]] = field(default_factory=dict)  # id -> published ids its text names
+    mentioned_by: dict[str, list[str]] = field(default_factory=dict)  # id -> published ids naming it, newest first
 
     @property
     def backlog(self) -> list[ServiceView]:
@@ -250,11 +267,13 @@ def build_knowledge(
     model: Model,
     policy: Policy | None = None,
     url_for: Callable[[str, str], str] = lambda kind, key: f"{kind}/{key}/",
+    texts: Mapping[str, str] | None = None,
 ) -> Knowledge:
     """Aggregate the records; `url_for(kind, key)` gives the site-relative URL of a generated page.
 
     The policy's figure (postmortems on time per month, §10) joins each month of the report: the
-    one figure drafts count in, so it is computed here, where the drafts still are."""
+    one figure drafts count in, so it is computed here, where the drafts still are. `texts`: each
+    record's body by id, for the incidents one postmortem names in its text (`mentioned_ids`)."""
     published = sorted(
         (r for r in records if not r.is_draft), key=lambda r: (r.started_at, r.id), reverse=True
     )
@@ -330,6 +349,15 @@ def build_knowledge(
     for row in report:
         row["postmortems_on_time"] = on_time.get(str(row["month"]))
 
+    ids = {r.id for r in published}
+    mentions = {
+        r.id: found for r in published if (found := mentioned_ids((texts or {}).get(r.id, ""), ids, r.id))
+    }
+    mentioned_by: dict[str, list[str]] = {}
+    for record in published:  # newest first
+        for other in mentions.get(record.id, []):
+            mentioned_by.setdefault(other, []).append(record.id)
+
     return Knowledge(
         as_of=as_of,
         severities=tuple(severities),
@@ -345,4 +373,6 @@ def build_knowledge(
         report=report,
         model=model,
         policy=policy,
+        mentions=mentions,
+        mentioned_by=mentioned_by,
     )
