@@ -193,7 +193,7 @@ class Knowledge:
     model: Model
     policy: Policy = field(default_factory=Policy)
     mentions: dict[str, list[str]] = field(default_factory=dict)  # id -> published ids its text names
-    mentioned_by: dict[str, list[str]] = field(default_factory=dict)  # id -> published ids naming it, newest first
+    mentioned_by: dict[str, list[str]] = field(default_factory=dict)  # id -> ids naming it, newest first
 
     @property
     def backlog(self) -> list[ServiceView]:

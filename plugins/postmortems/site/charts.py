@@ -21,7 +21,7 @@ from ..insight.knowledge import Knowledge, ServiceView, TeamView
 from ..insight.loop import Loop, TargetRow
 from ..insight.metrics import month_key, months_between, severity_counts
 from ..records.model import Postmortem
-from .formats import label
+from .formats import label as slug_label
 
 # The one severity palette, shared with the badges (assets/postmortems.css `.pm-sev--sev-N`): each
 # shade carries white text at ≥ 4.5:1 (WCAG AA), so a badge and a chart say SEV-3 in the same colour.
@@ -180,7 +180,7 @@ def factor_team_heatmap(kb: Knowledge) -> Chart:
     spread = {f: len(v.teams) for f, v in kb.patterns["factor"].items()}
     factors = sorted(spread, key=lambda f: (-spread[f], -len(kb.patterns["factor"][f].incidents), f))[:25]
     z = [[counts[(f, t)] for t in teams] for f in factors]
-    names = [label(f) for f in factors]
+    names = [slug_label(f) for f in factors]
     heatmap = {
         "type": "heatmap",
         "z": z,

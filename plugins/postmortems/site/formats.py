@@ -51,9 +51,10 @@ def month_name(key: str | None) -> str:
 
 # Words written in capitals in a name made of a slug's words.
 ACRONYMS = frozenset(
-    "ai api aws cd ci cdn cpu css db dns gc gcp http https id io ip jvm mttr mtta mttd oom "
-    "pci psp sla slo slos sql ssl sso tcp tls ttl ui url vpn".split()
-)
+    {"ai", "api", "aws", "cd", "ci", "cdn", "cpu", "css", "db", "dns", "gc", "gcp", "http", "https", "id",
+     "io", "ip", "jvm", "mttr", "mtta", "mttd", "oom", "pci", "psp", "sla", "slo", "sql", "ssl", "sso",
+     "tcp", "tls", "ttl", "ui", "url", "vpn"}
+)  # fmt: skip
 
 
 def label(slug: str | None) -> str:
