@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 import yaml
-from postmortems.records.legacy import parse_legacy_header
+from postmortems.records.legacy import parse_legacy_header, shown_body
 from postmortems.records.parse import decode, load_yaml, parse_document, parse_table, split_row
 
 UTC = dt.timezone.utc
@@ -226,3 +226,39 @@ def test_legacy_times_never_lose_minutes(
     assert (fields.get("resolved_at") and fields["resolved_at"].isoformat()[:16]) == resolved
     assert [p.message for p in doc.problems if p.level == "warning"] == ([problem] if problem else [])
     assert all(p.line == 4 for p in doc.problems if p.level == "warning")
+
+
+def test_a_legacy_body_as_shown_has_no_title_or_fields_and_keeps_each_other_line_apart() -> None:
+    text = (
+        "# Postmortem: Payment <b>Service</b> Outage\n"
+        "\n"
+        "**Incident ID:** INC-2025-034\n"
+        "**Date:** 2025-03-15\n"
+        "**Incident Commander:** @maya\n"
+        "**Scribe:** @tom\n"
+        "**Severity:** SEV-1\n"
+        "**Root cause:** A pool ran dry.\n"
+        "**Services:** payments-api\n"
+        "\n"
+        "## Summary\n"
+        "\n"
+        "It broke.\n"
+        "**Bold:** in the body stays as written\n"
+        "next line\n"
+    )
+    header = parse_legacy_header("p.md", text, {"summary"})
+    assert header is not None
+    assert shown_body(text, header) == (
+        "**Incident Commander:** @maya  \n"
+        "**Scribe:** @tom\n"
+        "\n"
+        "## Root cause\n"
+        "\n"
+        "A pool ran dry.\n"
+        "\n"
+        "## Summary\n"
+        "\n"
+        "It broke.\n"
+        "**Bold:** in the body stays as written\n"
+        "next line\n"
+    )

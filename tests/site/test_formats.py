@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from postmortems.site.formats import duration, factor_label, month_name, number
+from postmortems.site.formats import duration, label, month_name, number
 
 
 @pytest.mark.parametrize(
@@ -66,9 +66,26 @@ def test_raw_figures_read_as_numbers(value: object, text: str) -> None:
     assert number(value) == text
 
 
-def test_factor_labels() -> None:
-    assert [factor_label(n) for n in ("slo_burn", "blast_radius", "ai_risk")] == [
-        "SLO burn",
-        "Blast radius",
-        "AI risk",
-    ]
+@pytest.mark.parametrize(
+    ("slug", "text"),
+    [
+        ("slo_burn", "SLO burn"),
+        ("blast_radius", "Blast radius"),
+        ("ai_risk", "AI risk"),
+        ("mttr", "MTTR"),
+        ("bundle_with_existing", "Bundle with existing"),
+        ("promote_to_epic", "Promote to epic"),
+        ("connection-pool-exhaustion", "Connection pool exhaustion"),
+        ("missing-index", "Missing index"),
+        ("dns-ttl", "DNS TTL"),
+        ("ai-code-cleanup", "AI code cleanup"),
+        ("config-change", "Config change"),
+        ("retry--storm_", "Retry storm"),
+        ("x", "X"),
+        ("-", "-"),
+        ("", ""),
+        (None, ""),
+    ],
+)
+def test_slugs_read_as_names(slug: str | None, text: str) -> None:
+    assert label(slug) == text

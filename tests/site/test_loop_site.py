@@ -239,8 +239,8 @@ def test_targets_digest_service_and_policy_pages(sample_site: Path) -> None:
 
     service = (sample_site / "services/payments-api/index.html").read_text()
     level = next(m for m in load(sample_site, "maturity.json") if m["service"] == "payments-api")
-    assert f'id="maturity">Maturity: {level["level"]}' in service
-    assert f"Missing for {level['next_level']}: {', '.join(level['missing'])}" in service
+    assert f'id="maturity">Maturity: {level["level"].capitalize()}' in service
+    assert f"Missing for {level['next_level'].capitalize()}: {', '.join(level['missing'])}" in service
 
     overdue = load(sample_site, "policy.json")["overdue"]
     for page in ("index.html", "action-items/index.html"):

@@ -117,7 +117,8 @@ def test_heatmap_counts_factor_by_team_and_escapes_labels() -> None:
     chart = {c.id: c for c in trend_charts(knowledge())}["factor-team-heatmap"]
     figure = json.loads(chart.figure)["data"][0]
     assert figure["x"] == ["payments", "storefront"]
-    assert figure["y"][0] == "retry-storm" and figure["z"][0] == [2, 1]
+    assert figure["y"][0] == "Retry storm" and figure["z"][0] == [2, 1]  # the factor's name, not its slug
+    assert chart.rows[0][0] == "Retry storm (retry-storm)"
     assert "<img" not in chart.figure and "&lt;img src=x onerror=alert(1)&gt;" in figure["y"]
 
 

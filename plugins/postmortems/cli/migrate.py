@@ -16,7 +16,7 @@ import os
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from ..records.legacy import LegacyHeader, parse_legacy_header
+from ..records.legacy import LegacyHeader, body_lines, parse_legacy_header
 from ..records.model import FIELDS, ActionItem, Postmortem, Problem
 from ..records.parse import decode, parse_document, parse_sections, split_front_matter
 from ..records.validate import Rules, validate
@@ -114,27 +114,10 @@ def _rewrite(text: str, header: LegacyHeader, fields: dict[str, Any]) -> _Rewrit
     consumed line to the field or heading it became)."""
     front = front_matter(fields, header.comments)
     field_lines = {line.split(":", 1)[0]: number for number, line in enumerate(front, start=1)}
-    old_lines = text.split("\n")
-    first_heading = next((n for n, line in enumerate(old_lines, start=1) if line.startswith("## ")), None)
-    out = list(front)
-    where: dict[int, int] = {}
+    lines, body_where = body_lines(text, header)
+    out = [*front, *lines]
+    where = {old: new + len(front) for old, new in body_where.items()}
     consumed = set(header.consumed)
-
-    def add_sections() -> None:
-        for part in sorted(header.sections.values(), key=lambda s: s.line):
-            where[part.line] = len(out) + 1
-            out.extend([f"## {part.title}", "", part.text, ""])
-
-    for number, line in enumerate(old_lines, start=1):
-        if number == first_heading:
-            add_sections()
-        if number in consumed:
-            continue
-        out.append(line)
-        where[number] = len(out)
-    if first_heading is None and header.sections:
-        out.append("")
-        add_sections()
     for key, at in header.lines.items():
         if at in consumed and at not in where and str(key[0]) in field_lines:
             where[at] = field_lines[str(key[0])]

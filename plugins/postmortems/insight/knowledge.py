@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -19,6 +19,7 @@ from .metrics import (
     in_window,
     incident_figures,
     mean,
+    median,
     month_key,
     monthly_report,
 )
@@ -42,6 +43,21 @@ def pattern_keys(record: Postmortem) -> list[tuple[str, str]]:
     return out
 
 
+# A word that may be an incident id (letters and digits joined by dashes: INC-2025-011).
+_ID_LIKE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])")
+
+
+def mentioned_ids(text: str, known: Container[str], own: str = "") -> list[str]:
+    """The incident ids a postmortem's text names (a link, "as in INC-2025-011"), in the order
+    first named, each once, its own left out. How a legacy postmortem, written before `related:`
+    existed, meets the incidents it belongs with, and how a later one that cites it is found."""
+    found: dict[str, None] = {}
+    for word in _ID_LIKE.findall(text):
+        if word != own and word in known:
+            found[word] = None
+    return list(found)
+
+
 def slugify(text: str) -> str:
     """A URL-safe path segment for a name that may not be one (teams from a catalog)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -57,8 +73,58 @@ class ItemRow:
     overdue: bool
 
 
+LATEST = 5  # incidents a service or team page lists before its full table
+
+
+class _Items:
+    """What a service's and a team's pages say about their action items."""
+
+    items: list[ItemRow]
+
+    @property
+    def open_items(self) -> list[ItemRow]:
+        return [row for row in self.items if row.item.is_open]
+
+    @property
+    def overdue_items(self) -> list[ItemRow]:
+        return [row for row in self.items if row.overdue]
+
+
+@dataclass(frozen=True)
+class Recurring:
+    """A contributing factor seen in more than one incident of a service or team."""
+
+    factor: str
+    count: int
+    url: str  # its pattern page
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The answer a service or team page opens with (its fact card), before the detail."""
+
+    incidents: int  # all time
+    in_window: int
+    mttr_median_window: float | None
+    repeats_window: int
+    open_items: int
+    overdue_items: int
+    recurring: list[Recurring]  # most frequent first
+    latest: list[Postmortem]  # the newest LATEST incidents, newest first
+
+
+def recurring_factors(records: Sequence[Postmortem]) -> list[tuple[str, int]]:
+    """The contributing factors named by more than one of the records, with how many: the most
+    frequent first, then by slug. A factor listed twice in one postmortem counts once."""
+    counts: dict[str, int] = {}
+    for record in records:
+        for factor in set(record.contributing_factors):
+            counts[factor] = counts.get(factor, 0) + 1
+    return sorted(((f, n) for f, n in counts.items() if n > 1), key=lambda fn: (-fn[1], fn[0]))
+
+
 @dataclass
-class ServiceView:
+class ServiceView(_Items):
     name: str
     service: Service | None
     team: str | None
@@ -70,28 +136,17 @@ class ServiceView:
     score: Score | None = None
     url: str = ""
 
-    @property
-    def open_items(self) -> list[ItemRow]:
-        return [row for row in self.items if row.item.is_open]
-
-    @property
-    def overdue_items(self) -> list[ItemRow]:
-        return [row for row in self.items if row.overdue]
-
 
 @dataclass
-class TeamView:
+class TeamView(_Items):
     name: str
     slug: str
     services: list[str] = field(default_factory=list)
-    incidents: list[Postmortem] = field(default_factory=list)
+    incidents: list[Postmortem] = field(default_factory=list)  # newest first, published only
+    in_window: list[Postmortem] = field(default_factory=list)
     items: list[ItemRow] = field(default_factory=list)
     url: str = ""
     feed_url: str = ""
-
-    @property
-    def open_items(self) -> list[ItemRow]:
-        return [row for row in self.items if row.item.is_open]
 
 
 @dataclass
@@ -137,6 +192,8 @@ class Knowledge:
     report: list[dict[str, object]]
     model: Model
     policy: Policy = field(default_factory=Policy)
+    mentions: dict[str, list[str]] = field(default_factory=dict)  # id -> published ids its text names
+    mentioned_by: dict[str, list[str]] = field(default_factory=dict)  # id -> ids naming it, newest first
 
     @property
     def backlog(self) -> list[ServiceView]:
@@ -179,6 +236,22 @@ class Knowledge:
             months.setdefault(month_key(record.started_at.date()), []).append(record)
         return months
 
+    def summary(self, view: ServiceView | TeamView) -> Summary:
+        """A service's or team's fact card: the window's figures (§3, §4's window), the factors
+        that keep coming back (all time) and the newest incidents."""
+        window = view.in_window
+        factors = self.patterns["factor"]
+        return Summary(
+            incidents=len(view.incidents),
+            in_window=len(window),
+            mttr_median_window=median(self.figures[r.id].mttr for r in window),
+            repeats_window=sum(1 for r in window if self.figures[r.id].repeat_of),
+            open_items=len(view.open_items),
+            overdue_items=len(view.overdue_items),
+            recurring=[Recurring(f, n, factors[f].url) for f, n in recurring_factors(view.incidents)],
+            latest=view.incidents[:LATEST],
+        )
+
     def rows_of(self, record: Postmortem) -> list[ItemRow]:
         """A record's action items with their overdue flag, for templates."""
         return [ItemRow(record, item, item.is_overdue(self.as_of)) for item in record.action_items]
@@ -194,11 +267,13 @@ def build_knowledge(
     model: Model,
     policy: Policy | None = None,
     url_for: Callable[[str, str], str] = lambda kind, key: f"{kind}/{key}/",
+    texts: Mapping[str, str] | None = None,
 ) -> Knowledge:
     """Aggregate the records; `url_for(kind, key)` gives the site-relative URL of a generated page.
 
     The policy's figure (postmortems on time per month, §10) joins each month of the report: the
-    one figure drafts count in, so it is computed here, where the drafts still are."""
+    one figure drafts count in, so it is computed here, where the drafts still are. `texts`: each
+    record's body by id, for the incidents one postmortem names in its text (`mentioned_ids`)."""
     published = sorted(
         (r for r in records if not r.is_draft), key=lambda r: (r.started_at, r.id), reverse=True
     )
@@ -238,11 +313,12 @@ def build_knowledge(
     for record in published:
         rows = [ItemRow(record, item, item.is_overdue(as_of)) for item in record.action_items]
         items.extend(rows)
+        recent = in_window(record.started_at.date(), as_of, window_days)
         for name in record.services:
             view = service_view(name)
             view.incidents.append(record)
             view.items.extend(rows)
-            if in_window(record.started_at.date(), as_of, window_days):
+            if recent:
                 view.in_window.append(record)
             if view.team is None and record.teams:
                 view.team = record.teams[0]
@@ -250,6 +326,8 @@ def build_knowledge(
             team = team_view(name)
             team.incidents.append(record)
             team.items.extend(rows)
+            if recent:
+                team.in_window.append(record)
             for service in record.services:
                 if service not in team.services and (catalog is None or service not in catalog):
                     team.services.append(service)
@@ -271,6 +349,15 @@ def build_knowledge(
     for row in report:
         row["postmortems_on_time"] = on_time.get(str(row["month"]))
 
+    ids = {r.id for r in published}
+    mentions = {
+        r.id: found for r in published if (found := mentioned_ids((texts or {}).get(r.id, ""), ids, r.id))
+    }
+    mentioned_by: dict[str, list[str]] = {}
+    for record in published:  # newest first
+        for other in mentions.get(record.id, []):
+            mentioned_by.setdefault(other, []).append(record.id)
+
     return Knowledge(
         as_of=as_of,
         severities=tuple(severities),
@@ -286,4 +373,6 @@ def build_knowledge(
         report=report,
         model=model,
         policy=policy,
+        mentions=mentions,
+        mentioned_by=mentioned_by,
     )

@@ -162,6 +162,18 @@ class Loop:
     def factor_decisions(self) -> list[DecisionRow]:
         return [row for row in self.decisions if row.decision.factor is not None]
 
+    def levels_of(self, services: Sequence[str]) -> list[tuple[str, int]]:
+        """How many of these (catalog) services are at each maturity level, the highest level
+        first and none last, levels no service is at left out: a team's maturity in one line."""
+        counts = level_counts(self.rubric, [self.maturity[s] for s in services if s in self.maturity])
+        return [(level, n) for level, n in reversed(counts.items()) if n]
+
+    def states_of(self, services: Sequence[str]) -> list[tuple[str, list[BacklogRow]]]:
+        """These services' backlog rows by decision state, in STATE_WORDS order (the most urgent
+        first), states none of them is in left out: a team's decisions in one line."""
+        rows = [self.by_service[s] for s in services if s in self.by_service]
+        return [(state, found) for state in STATE_WORDS if (found := [r for r in rows if r.state == state])]
+
     def overdue_of_team(self, team: str) -> list[Overdue]:
         return [o for o in self.overdue if team in o.record.teams]
 

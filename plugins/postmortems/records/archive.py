@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from .legacy import shown_body
 from .model import KeyPath, Postmortem, Problem, Service
 from .parse import decode, line_of, parse_document
 from .validate import Rules, check_document, closest
@@ -108,6 +109,8 @@ def _read_text(path: str, text: str, rules: Rules) -> tuple[Entry, list[Problem]
     checked = check_document(doc, rules)
     title = doc.front.get("title")
     body = doc.body if doc.body or not doc.fatal else text  # an unclosed block: show it all, lose nothing
+    if doc.header is not None:  # legacy: the header's fields are the card's, its title the page's
+        body = shown_body(text, doc.header)
     entry = Entry(
         path,
         body,

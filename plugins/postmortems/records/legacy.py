@@ -356,3 +356,45 @@ def _other(raw: _Raw, header: LegacyHeader, body_sections: set[str] | frozenset[
                 build=False,
             )
         )
+
+
+def body_lines(text: str, header: LegacyHeader) -> tuple[list[str], dict[int, int]]:
+    """The text's lines without those the header consumed (the title and the fields read), with
+    the sections taken from header lines placed before the first `##` heading: the body of the
+    front-matter form (`migrate` writes it) and of the page (the site shows it). The map goes
+    from a line of the text to its 1-based place in the list."""
+    old_lines = text.split("\n")
+    first_heading = next((n for n, line in enumerate(old_lines, start=1) if line.startswith("## ")), None)
+    out: list[str] = []
+    where: dict[int, int] = {}
+    consumed = set(header.consumed)
+
+    def add_sections() -> None:
+        for part in sorted(header.sections.values(), key=lambda s: s.line):
+            where[part.line] = len(out) + 1
+            out.extend([f"## {part.title}", "", part.text, ""])
+
+    for number, line in enumerate(old_lines, start=1):
+        if number == first_heading:
+            add_sections()
+        if number in consumed:
+            continue
+        out.append(line)
+        where[number] = len(out)
+    if first_heading is None and header.sections:
+        out.append("")
+        add_sections()
+    return out, where
+
+
+def shown_body(text: str, header: LegacyHeader) -> str:
+    """A legacy postmortem's body as its page shows it: `body_lines`, and the header lines that
+    stay (fields the format has none for, values that could not be read) each on a line of its
+    own, not run together into one paragraph as Markdown would join them."""
+    lines, _where = body_lines(text, header)
+    end = next((n for n, line in enumerate(lines) if line.startswith("## ")), len(lines))
+    for n in range(min(end, HEADER_LIMIT)):
+        following = lines[n + 1] if n + 1 < len(lines) else ""
+        if FIELD_LINE.match(lines[n]) and following.strip() and not following.startswith("#"):
+            lines[n] = lines[n].rstrip() + "  "  # Markdown's line break
+    return "\n".join(lines).lstrip("\n")

@@ -174,6 +174,7 @@ class SiteBuild:
                 model=self.model,
                 policy=self.options.policy,
                 url_for=self.layout.url,
+                texts={e.record.id: e.body for e in self.archive.entries.values() if e.record and e.body},
             )
             self.loop = self._loop(self.kb, catalog)
         self._add_pages(files, config, self.kb)

@@ -21,6 +21,7 @@ from ..insight.knowledge import Knowledge, ServiceView, TeamView
 from ..insight.loop import Loop, TargetRow
 from ..insight.metrics import month_key, months_between, severity_counts
 from ..records.model import Postmortem
+from .formats import label as slug_label
 
 # The one severity palette, shared with the badges (assets/postmortems.css `.pm-sev--sev-N`): each
 # shade carries white text at ≥ 4.5:1 (WCAG AA), so a badge and a chart say SEV-3 in the same colour.
@@ -179,11 +180,12 @@ def factor_team_heatmap(kb: Knowledge) -> Chart:
     spread = {f: len(v.teams) for f, v in kb.patterns["factor"].items()}
     factors = sorted(spread, key=lambda f: (-spread[f], -len(kb.patterns["factor"][f].incidents), f))[:25]
     z = [[counts[(f, t)] for t in teams] for f in factors]
+    names = [slug_label(f) for f in factors]
     heatmap = {
         "type": "heatmap",
         "z": z,
         "x": [_text(t) for t in teams],
-        "y": [_text(f) for f in factors],
+        "y": [_text(name) for name in names],
         # Zero is transparent, so an empty cell is the page's own background in either palette.
         "colorscale": [[0, "rgba(0,0,0,0)"], [0.001, "#fcbba1"], [1, "#a50f15"]],
         "zmin": 0,
@@ -195,14 +197,14 @@ def factor_team_heatmap(kb: Knowledge) -> Chart:
         height=max(260, 28 * len(factors) + 80),
         yaxis={"autorange": "reversed", "automargin": True},
         xaxis={"automargin": True, "tickangle": -30},
-        margin=_label_margin(factors, teams),
+        margin=_label_margin(names, teams),
     )
     return Chart(
         "factor-team-heatmap",
         "Contributing factor × team",
         _json(fig),
         ["Factor", *teams],
-        [[f, *row] for f, row in zip(factors, z, strict=True)],
+        [[f"{name} ({f})", *row] for name, f, row in zip(names, factors, z, strict=True)],
     )
 
 

@@ -49,17 +49,28 @@ def month_name(key: str | None) -> str:
     return key
 
 
-FACTOR_LABELS = {
-    "slo_burn": "SLO burn",
-    "mttr": "MTTR",
-    "ai_risk": "AI risk",
-}
+# Words written in capitals in a name made of a slug's words.
+ACRONYMS = frozenset(
+    {"ai", "api", "aws", "cd", "ci", "cdn", "cpu", "css", "db", "dns", "gc", "gcp", "http", "https", "id",
+     "io", "ip", "jvm", "mttr", "mtta", "mttd", "oom", "pci", "psp", "sla", "slo", "sql", "ssl", "sso",
+     "tcp", "tls", "ttl", "ui", "url", "vpn"}
+)  # fmt: skip
 
 
-def factor_label(name: str) -> str:
-    """A scoring factor's name for people: "SLO burn" for `slo_burn`, "Blast radius" for
-    `blast_radius` (the slug stays next to it where someone edits scoring.yaml)."""
-    return FACTOR_LABELS.get(name) or name.replace("_", " ").capitalize()
+def label(slug: str | None) -> str:
+    """A slug as people read it, one helper for every page: `bundle_with_existing` → "Bundle
+    with existing", `connection-pool-exhaustion` → "Connection pool exhaustion", `slo_burn` →
+    "SLO burn". The slug itself stays where someone types it (front matter, scoring.yaml): the
+    templates show it beside the name, in a `<code>` or a title attribute."""
+    if not slug:
+        return ""
+    words = [w for w in slug.replace("_", " ").replace("-", " ").split(" ") if w]
+    if not words:
+        return slug
+    out = [w.upper() if w.lower() in ACRONYMS else w for w in words]
+    if out[0] == words[0]:
+        out[0] = out[0][:1].upper() + out[0][1:]
+    return " ".join(out)
 
 
 def number(value: object) -> str:

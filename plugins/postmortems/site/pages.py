@@ -22,7 +22,7 @@ from ..insight.metrics import months_between
 from ..insight.report import MonthReport
 from ..records.model import Postmortem, Problem
 from .charts import Chart
-from .formats import month_name
+from .formats import label, month_name
 
 ASSETS = "assets/postmortems"
 
@@ -221,11 +221,15 @@ def page_specs(kb: Knowledge, layout: Layout, report_months: int = 36) -> list[P
             )
         )
     for kind, bucket in kb.patterns.items():
-        label = PATTERN_KINDS[kind][1].rstrip("s").lower()
+        what = PATTERN_KINDS[kind][1].rstrip("s").capitalize()
         for key in bucket:
             specs.append(
                 PageSpec(
-                    layout.src_uri(kind, key), "pattern", key, f"{kind}:{key}", description=f"{label}: {key}"
+                    layout.src_uri(kind, key),
+                    "pattern",
+                    label(key),
+                    f"{kind}:{key}",
+                    description=f"{what}: {label(key)}.",
                 )
             )
     for row in reported_months(kb, report_months):
@@ -289,6 +293,10 @@ class PageData:
     def state(self, state: str) -> str:
         """A decision state in words, e.g. 'needs a decision'."""
         return STATE_WORDS.get(state, state)
+
+    def pattern_field(self, kind: str) -> str:
+        """The front-matter field a pattern of this kind is written in, e.g. contributing_factors."""
+        return PATTERN_KINDS[kind][0]
 
     def link_record(self, record: Postmortem) -> bool:
         """Whether the record has a page in this build (drafts only with show_drafts)."""

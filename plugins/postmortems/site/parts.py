@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .formats import duration, factor_label, month_name, number
+from .formats import duration, label, month_name, number
 
 PARTS = "postmortems/partials/parts.html"
 PART_MARK = "<!-- postmortems:part -->"  # between the four parts in what parts.html renders
@@ -40,7 +40,7 @@ def escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:
     env.autoescape = choose
     env.filters["pm_duration"] = duration  # our templates' one duration style
     env.filters["pm_month"] = month_name
-    env.filters["pm_factor"] = factor_label
+    env.filters["pm_label"] = label  # a slug (band, factor, trigger, decision) as people read it
     env.filters["pm_number"] = number
     return env
 
