@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from helpers import item, knowledge, record
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from postmortems.insight.knowledge import mentioned_ids, recurring_factors
 
 
@@ -56,3 +60,19 @@ def test_summary_counts_the_window_and_lists_the_latest_five() -> None:
     assert [r.id for r in summary.latest] == ["S-6", "S-5", "S-4", "S-3", "S-2"]
     team = kb.summary(kb.teams["payments"])
     assert (team.incidents, team.in_window, team.recurring) == (1, 1, [])
+
+
+_NAIVE = re.compile(r"(?<![A-Za-z0-9-])[A-Za-z0-9]+(?:-[A-Za-z0-9]+)+(?![A-Za-z0-9-])")
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet="INCOPSx-01 .[]()\n", max_size=80),
+    known=st.sets(
+        st.sampled_from(["INC-1", "INC-10", "INC-1-0", "OPS-0", "S-1", "C-0", "x-x", "INC"]), max_size=5
+    ),
+)
+def test_mentioned_ids_find_what_every_dashed_word_would(text: str, known: set[str]) -> None:
+    """The literal-start pattern (id_pattern) finds the same ids as testing every dashed word."""
+    naive = list(dict.fromkeys(w for w in _NAIVE.findall(text) if w in known))
+    assert mentioned_ids(text, known) == naive
