@@ -368,7 +368,7 @@ def target_charts(loop: Loop) -> list[Chart]:
                 {"type": "scatter", "mode": "lines", "name": "target", "x": periods, "y": [goal, goal],
                  "line": {"dash": "dash", "color": "#c62828"}}
             )  # fmt: skip
-        fig = _figure(traces, y_title, height=220)
+        fig = _figure(traces, y_title, height=220, **({"yaxis": _percent_axis()} if share else {}))
         cells = [_fmt(v) for v in values]
         charts.append(
             Chart(
