@@ -415,7 +415,8 @@ def test_long_incident_lists_link_to_the_explorer(tmp_path: Path) -> None:
     page = (tmp_path / "site" / busy["url"] / "index.html").read_text()
     table = page.split('id="incidents"', 1)[1].split("</table>", 1)[0]
     assert table.count("<tr>") == 1 + 2  # the header and the two newest
-    assert f"See all {busy['incidents']} in the explorer" in page
+    assert f"Showing 2 of {busy['incidents']}: the newest incidents." in page
+    assert f"All {busy['incidents']} in the explorer" in page
     assert f'href="../../explorer/?service={busy["name"]}"' in page
     # The incident index lists four times as many (400 by default: ~240 KB of HTML whatever the
     # archive's size), the newest, and links to the explorer for the rest.
@@ -425,7 +426,8 @@ def test_long_incident_lists_link_to_the_explorer(tmp_path: Path) -> None:
     assert index.count('data-sort="SEV-') == 8
     newest = sorted(incidents, key=lambda r: r["started_at"], reverse=True)[:8]
     assert all(f">{r['id']}</a>" in index for r in newest)
-    assert f"See all {len(incidents)} in the explorer" in index
+    assert f"Showing 8 of {len(incidents)}: the newest incidents." in index
+    assert f"All {len(incidents)} in the explorer" in index
 
 
 def test_show_drafts_publishes_them_with_a_banner_but_never_counts_them(tmp_path: Path) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -232,6 +233,13 @@ def test_targets_digest_service_and_policy_pages(sample_site: Path) -> None:
         assert f'id="{target["name"].replace("_", "-")}"' in targets
     assert targets.count('class="pm-chart-figure"') == len(load(sample_site, "targets.json")["targets"])
     assert "✓ met" in targets and "✗ not met" in targets and "Whole archive" in targets
+    # A share's axis says "%" on every tick (0 to 100), a count's or a duration's does not.
+    figures = {
+        m.group(1): json.loads(unescape(m.group(2)))
+        for m in re.finditer(r'id="chart-([^"]+)">\s*<div class="pm-chart" data-pm-chart="([^"]+)"', targets)
+    }
+    assert figures["target-repeat-rate"]["layout"]["yaxis"]["ticksuffix"] == "%"
+    assert "ticksuffix" not in figures["target-mttr-median"]["layout"]["yaxis"]
 
     digest = (sample_site / "digest/index.html").read_text()
     for entry in load(sample_site, "digest.json")["top"]:

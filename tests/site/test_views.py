@@ -77,6 +77,7 @@ def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
         "time-to-postmortem",
         "postmortems-on-time",
         "factor-team-heatmap",
+        "mttr-by-severity",
     }
     figure = json.loads(charts["incidents-by-severity"].figure)
     assert [t["name"] for t in figure["data"]] == SEVERITIES
@@ -84,8 +85,11 @@ def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
         assert trace["x"] == [m["month"] for m in months]
         assert trace["y"] == [m["incidents_by_severity"][trace["name"]] for m in months]
     mttr = json.loads(charts["mttr"].figure)["data"]
-    assert mttr[0]["y"] == [m["mttr_minutes_mean"] for m in months]
-    assert mttr[1]["y"] == [m["mttr_minutes_median"] for m in months]
+    # The spread, not the mean: median and p90 (report.json's mttr_minutes_p90).
+    assert [t["name"] for t in mttr] == ["MTTR median", "MTTR p90"]
+    assert mttr[0]["y"] == [m["mttr_minutes_median"] for m in months]
+    assert mttr[1]["y"] == [m["mttr_minutes_p90"] for m in months]
+    assert charts["mttr"].headers == ["Month", "MTTR median", "MTTR p90"]
     repeat = json.loads(charts["repeat-rate"].figure)["data"][0]["y"]
     assert repeat == [None if m["repeat_rate"] is None else round(m["repeat_rate"] * 100, 1) for m in months]
     on_time = json.loads(charts["postmortems-on-time"].figure)["data"][0]["y"]
@@ -94,8 +98,49 @@ def test_trend_charts_plot_exactly_the_report_json_figures() -> None:
         months
     )
     # Every chart carries its numbers as a table, one row per month.
-    assert [row[0] for row in charts["mttr"].rows] == [m["month"] for m in months]
-    assert charts["incidents-by-severity"].rows[2] == ["2025-03", 0, 2, 0, 2]
+    # The months by name; the last, still running on 15 April, says so.
+    names = [row[0] for row in charts["mttr"].rows]
+    assert names == ["January 2025", "February 2025", "March 2025", "April 2025 (to 15 April)"]
+    assert len(names) == len(months)
+    assert charts["incidents-by-severity"].rows[2] == ["March 2025", 0, 2, 0, 2]
+
+
+def test_shares_are_percentages_on_their_axis_and_the_running_month_is_marked() -> None:
+    charts = {c.id: json.loads(c.figure) for c in trend_charts(knowledge())}
+    for chart_id in ("repeat-rate", "completion-rate", "postmortems-on-time"):
+        layout = charts[chart_id]["layout"]
+        assert layout["yaxis"]["ticksuffix"] == "%", chart_id
+        assert "%" in layout["yaxis"]["title"]["text"], chart_id
+    assert "ticksuffix" not in charts["mttr"]["layout"]["yaxis"]
+    for chart_id in ("incidents-by-severity", "mttr", "repeat-rate"):
+        (note,) = charts[chart_id]["layout"]["annotations"]
+        assert note["x"] == "2025-04" and note["text"] == "partial: to 15 Apr", chart_id
+    # A month's last day closes it: nothing is marked.
+    complete = build_knowledge(
+        knowledge().records, None, as_of=dt.date(2025, 4, 30), severities=SEVERITIES,
+        repeat_window_days=90, model=load_model(),
+    )  # fmt: skip
+    assert all("annotations" not in json.loads(c.figure)["layout"] for c in trend_charts(complete))
+
+
+def test_mttr_by_severity_draws_the_spread_of_the_window() -> None:
+    """A box per severity from the computed percentiles (not every duration), in the contract's
+    order and colours; the table lists each severity, one without incidents too."""
+    kb = knowledge()
+    chart = {c.id: c for c in trend_charts(kb, "2025-03")}["mttr-by-severity"]
+    boxes = json.loads(chart.figure)["data"]
+    # Since March: A (SEV-1, January) is outside the window; B and C are SEV-2 (60 and 180 min).
+    assert [b["name"] for b in boxes] == ["SEV-2"]
+    (box,) = boxes
+    assert box["type"] == "box" and box["median"] == [120.0] and box["q1"] == [60.0] and box["q3"] == [180.0]
+    assert (box["lowerfence"], box["upperfence"]) == ([60.0], [180.0])
+    assert box["marker"]["color"] == "#b34700"  # SEV-2 in the one palette
+    assert chart.headers[:2] == ["Severity", "Incidents"] and "p90" in chart.headers
+    assert chart.rows[0] == ["SEV-1", 0, *["–"] * 7]
+    assert chart.rows[1] == ["SEV-2", 2, "60", "60", "60", "120", "180", "180", "180"]
+    assert "March 2025" in chart.title
+    everything = {c.id: c for c in trend_charts(kb)}["mttr-by-severity"]
+    assert [b["name"] for b in json.loads(everything.figure)["data"]] == ["SEV-1", "SEV-2"]
 
 
 def test_every_figure_is_valid_plotly() -> None:
@@ -204,3 +249,18 @@ def test_incident_rows_render_once_and_link_from_each_page_depth() -> None:
     assert 'href="../services/checkout-web/"' in near and 'href="../../services/checkout-web/"' in far
     assert "&lt;b&gt;bold&lt;/b&gt; &amp; co" in near and "<b>" not in near
     assert RowCache.MARK not in near + far
+
+
+def test_the_running_month_is_compared_on_the_days_elapsed() -> None:
+    """April to the 15th against 1–15 March: B (5 March, 60 min) is in, C (20 March) is not."""
+    kb = knowledge()
+    assert kb.running is not None and kb.running.previous_last == dt.date(2025, 3, 15)
+    report = month_report(kb, "2025-04")
+    assert report is not None and report.partial and report.running == kb.running
+    lines = {line.label: line for line in report.lines}
+    assert (lines["Incidents"].now, lines["Incidents"].before) == ("0", "1")
+    assert lines["MTTR median"].before == "60 min" and lines["MTTR p90"].before == "60 min"
+    # A complete month is compared with the whole month before.
+    march = month_report(kb, "2025-03")
+    assert march is not None and march.running is None
+    assert {line.label: line.now for line in march.lines}["MTTR p90"] == "180 min"

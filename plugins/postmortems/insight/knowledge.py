@@ -15,6 +15,7 @@ from functools import cached_property
 from ..records.model import ActionItem, Postmortem, Service
 from .metrics import (
     Figures,
+    RunningMonth,
     completion_rate,
     in_window,
     incident_figures,
@@ -22,8 +23,10 @@ from .metrics import (
     median,
     month_key,
     monthly_report,
+    period_figures,
+    running_month,
 )
-from .policy import Policy, on_time_by_month
+from .policy import Policy, on_time_by_month, on_time_share
 from .scoring import Model, Score, score_service
 
 PATTERN_KINDS = {
@@ -74,6 +77,13 @@ def mentioned_ids(
     return list(found)
 
 
+def urgent_first(rows: Iterable[ItemRow]) -> list[ItemRow]:
+    """Action items soonest due first, so the overdue ones lead (no due date last; then by
+    incident id): the order of every capped table of items."""
+    far = dt.date.max
+    return sorted(rows, key=lambda r: (r.item.due or far, r.record.id))
+
+
 def slugify(text: str) -> str:
     """A URL-safe path segment for a name that may not be one (teams from a catalog)."""
     slug = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
@@ -99,7 +109,7 @@ class _Items:
 
     @property
     def open_items(self) -> list[ItemRow]:
-        return [row for row in self.items if row.item.is_open]
+        return urgent_first(row for row in self.items if row.item.is_open)
 
     @property
     def overdue_items(self) -> list[ItemRow]:
@@ -224,10 +234,7 @@ class Knowledge:
     @property
     def open_rows(self) -> list[ItemRow]:
         """Open items, soonest due first (no due date last)."""
-        far = dt.date.max
-        return sorted(
-            (r for r in self.items if r.item.is_open), key=lambda r: (r.item.due or far, r.record.id)
-        )
+        return urgent_first(r for r in self.items if r.item.is_open)
 
     @property
     def open_by_owner(self) -> list[tuple[str, list[ItemRow]]]:
@@ -267,6 +274,26 @@ class Knowledge:
             recurring=[Recurring(f, n, factors[f].url) for f, n in recurring_factors(view.incidents)],
             latest=view.incidents[:LATEST],
         )
+
+    @cached_property
+    def running(self) -> RunningMonth | None:
+        """The month holding as_of while it still runs (the report's last month), or None."""
+        return running_month(self.as_of)
+
+    @cached_property
+    def same_days_before(self) -> dict[str, object] | None:
+        """The month before the running one over the same days elapsed: the figures of a report
+        row, postmortems on time included (drafts count in that one, as in each month's). None
+        without a running month, or when the report has no row for the month before."""
+        running = self.running
+        if running is None or not any(row["month"] == running.previous for row in self.report):
+            return None
+        first, last = running.previous_first, running.previous_last
+        oldest_first = list(reversed(self.records))
+        row = period_figures(oldest_first, self.figures, self.severities, first, last, self.as_of)
+        started = [r for r in (*self.records, *self.drafts) if first <= r.started_at.date() <= last]
+        row["postmortems_on_time"] = on_time_share(started, self.policy, self.as_of)
+        return row
 
     def rows_of(self, record: Postmortem) -> list[ItemRow]:
         """A record's action items with their overdue flag, for templates."""

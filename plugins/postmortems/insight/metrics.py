@@ -143,16 +143,65 @@ def median(values: Iterable[float | None]) -> float | None:
     return round(float(statistics.median(found)), 1) if found else None
 
 
-def p90(values: Iterable[float | None]) -> float | None:
-    """Nearest rank: the smallest value v with at least 90% of the values ≤ v (§3).
-
-    The rank is ceil(0.9 × n), computed in integers: 0.9 × 10 is 9.000000000000002 in floats.
-    """
+def percentile(values: Iterable[float | None], percent: int) -> float | None:
+    """Nearest rank: the smallest value v with at least `percent`% of the values ≤ v (§3's p90 for
+    90). The rank is ceil(percent × n / 100), computed in integers: 0.9 × 10 is 9.000000000000002 in
+    floats."""
     found = sorted(v for v in values if v is not None)
-    if not found:
+    return _nearest_rank(found, percent) if found else None
+
+
+def _nearest_rank(ordered: Sequence[float], percent: int) -> float:
+    rank = max(1, (percent * len(ordered) + 99) // 100)
+    return round(float(ordered[rank - 1]), 1)
+
+
+def p90(values: Iterable[float | None]) -> float | None:
+    """Nearest rank: the smallest value v with at least 90% of the values ≤ v (§3)."""
+    return percentile(values, 90)
+
+
+@dataclass(frozen=True)
+class Spread:
+    """How a set of durations spreads: what a box plot draws, and its table lists.
+
+    The median is §3's (the mean of the two middle values for an even count); the other
+    percentiles are nearest rank, as §3's p90."""
+
+    count: int
+    low: float  # the smallest
+    p10: float
+    p25: float
+    median: float
+    p75: float
+    p90: float
+    high: float  # the largest
+
+
+def spread(values: Iterable[float | None]) -> Spread | None:
+    """The spread of the values that are there; None when there are none."""
+    found = sorted(v for v in values if v is not None)
+    middle = median(found)
+    if middle is None:
         return None
-    rank = (9 * len(found) + 9) // 10
-    return round(float(found[rank - 1]), 1)
+    p10, p25, p75, p90_ = (_nearest_rank(found, p) for p in (10, 25, 75, 90))
+    return Spread(len(found), round(found[0], 1), p10, p25, middle, p75, p90_, round(found[-1], 1))
+
+
+def mttr_spread_by_severity(
+    records: Iterable[Postmortem],
+    figures: dict[str, Figures],
+    severities: Sequence[str],
+    first: dt.date,
+    last: dt.date,
+) -> dict[str, Spread | None]:
+    """Per severity, in the contract's order, the spread of MTTR over the incidents started from
+    first to last (both included); None for a severity without a resolved incident then."""
+    durations: dict[str, list[float | None]] = {sev: [] for sev in severities}
+    for record in records:
+        if record.severity in durations and first <= record.started_at.date() <= last:
+            durations[record.severity].append(figures[record.id].mttr)
+    return {sev: spread(values) for sev, values in durations.items()}
 
 
 @dataclass(frozen=True)
@@ -197,6 +246,37 @@ def months_between(first: dt.date, last: dt.date) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class RunningMonth:
+    """The month holding as_of while it still runs, and the days of the month before it is compared
+    on: the same first days, as many as have elapsed (as_of counts: windows end at its end of day).
+
+    A month whose last day is as_of is complete. The month before is compared whole when it is
+    shorter than the days elapsed (31 March against all of February)."""
+
+    month: str  # YYYY-MM
+    days: int  # days elapsed: 1 to as_of
+    month_days: int
+    previous: str
+    previous_first: dt.date
+    previous_last: dt.date
+
+
+def days_in_month(year: int, month: int) -> int:
+    following = dt.date(year + month // 12, month % 12 + 1, 1)
+    return (following - dt.timedelta(days=1)).day
+
+
+def running_month(as_of: dt.date) -> RunningMonth | None:
+    """The running month of as_of and its comparison days; None on a month's last day."""
+    length = days_in_month(as_of.year, as_of.month)
+    if as_of.day == length:
+        return None
+    before = as_of.replace(day=1) - dt.timedelta(days=1)
+    last = before.replace(day=min(as_of.day, before.day))
+    return RunningMonth(month_key(as_of), as_of.day, length, month_key(before), before.replace(day=1), last)
+
+
 def monthly_report(
     records: Sequence[Postmortem],
     figures: dict[str, Figures],
@@ -226,36 +306,81 @@ def monthly_report(
             if item.status == "done" and item.done_at is not None and item.done_at <= as_of:
                 completed[month_key(item.done_at)] += 1
     first = min(r.started_at.date() for r in counted)
-    rows: list[dict[str, object]] = []
-    for key in months_between(first, as_of):
-        month = by_month.get(key, [])
-        by_sev = {sev: sum(1 for r in month if r.severity == sev) for sev in severities}
-        rows.append(
-            {
-                "month": key,
-                "incidents": len(month),
-                "incidents_by_severity": by_sev,
-                "mttr_minutes_mean": mean(figures[r.id].mttr for r in month),
-                "mttr_minutes_median": median(figures[r.id].mttr for r in month),
-                "mttr_minutes_p90": p90(figures[r.id].mttr for r in month),
-                "mtta_minutes_mean": mean(figures[r.id].mtta for r in month),
-                "repeat_incidents": sum(1 for r in month if figures[r.id].repeat_of),
-                "repeat_rate": round(sum(1 for r in month if figures[r.id].repeat_of) / len(month), 4)
-                if month
-                else None,
-                "action_items_created": created.get(key, 0),
-                "action_items_completed": completed.get(key, 0),
-                "action_items_due": len(items_by_month.get(key, [])),
-                "action_item_completion_rate": completion_rate(items_by_month.get(key, []), as_of),
-                "time_to_postmortem_days_mean": mean(
-                    float(t) if (t := figures[r.id].time_to_postmortem) is not None else None for r in month
-                ),
-                "time_to_postmortem_days_median": median(
-                    float(t) if (t := figures[r.id].time_to_postmortem) is not None else None for r in month
-                ),
-            }
-        )
-    return rows
+    return [
+        {
+            "month": key,
+            **_figures_of(
+                by_month.get(key, []),
+                items_by_month.get(key, []),
+                created.get(key, 0),
+                completed.get(key, 0),
+                figures,
+                severities,
+                as_of,
+            ),
+        }
+        for key in months_between(first, as_of)
+    ]
+
+
+def period_figures(
+    records: Sequence[Postmortem],
+    figures: dict[str, Figures],
+    severities: Sequence[str],
+    first: dt.date,
+    last: dt.date,
+    as_of: dt.date,
+) -> dict[str, object]:
+    """The figures of a `monthly_report` row (its "month" aside) for the days first to last
+    (inclusive, to as_of at most), counted as a month's are: incidents by the day they started,
+    action items created with their incident, completed by done_at, judged by due. For a month
+    still running against the same days of the month before (`insight.report.elapsed`)."""
+    last = min(last, as_of)
+
+    def inside(day: dt.date | None) -> bool:
+        return day is not None and first <= day <= last
+
+    counted = [r for r in records if r.started_at.date() <= as_of]
+    started = [r for r in counted if inside(r.started_at.date())]
+    items = [item for r in counted for item in r.action_items]
+    due = [item for item in items if inside(item.due)]
+    completed = sum(1 for item in items if item.status == "done" and inside(item.done_at))
+    created = sum(len(r.action_items) for r in started)
+    return _figures_of(started, due, created, completed, figures, severities, as_of)
+
+
+def _figures_of(
+    month: Sequence[Postmortem],
+    due: Sequence[ActionItem],
+    created: int,
+    completed: int,
+    figures: dict[str, Figures],
+    severities: Sequence[str],
+    as_of: dt.date,
+) -> dict[str, object]:
+    """One period's figures, from its incidents and the action items due in it."""
+    repeats = sum(1 for r in month if figures[r.id].repeat_of)
+
+    def days(record: Postmortem) -> float | None:
+        found = figures[record.id].time_to_postmortem
+        return None if found is None else float(found)
+
+    return {
+        "incidents": len(month),
+        "incidents_by_severity": {sev: sum(1 for r in month if r.severity == sev) for sev in severities},
+        "mttr_minutes_mean": mean(figures[r.id].mttr for r in month),
+        "mttr_minutes_median": median(figures[r.id].mttr for r in month),
+        "mttr_minutes_p90": p90(figures[r.id].mttr for r in month),
+        "mtta_minutes_mean": mean(figures[r.id].mtta for r in month),
+        "repeat_incidents": repeats,
+        "repeat_rate": round(repeats / len(month), 4) if month else None,
+        "action_items_created": created,
+        "action_items_completed": completed,
+        "action_items_due": len(due),
+        "action_item_completion_rate": completion_rate(due, as_of),
+        "time_to_postmortem_days_mean": mean(days(r) for r in month),
+        "time_to_postmortem_days_median": median(days(r) for r in month),
+    }
 
 
 def severity_counts(row: dict[str, object]) -> dict[str, int]:

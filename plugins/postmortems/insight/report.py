@@ -1,4 +1,7 @@
-"""The monthly report: one month against the one before, from the rows of report.json."""
+"""The monthly report: one month against the one before, from the rows of report.json.
+
+The month holding as_of is still running: it is compared with the same first days of the month
+before (`Knowledge.same_days_before`), never with a whole month."""
 
 from __future__ import annotations
 
@@ -8,7 +11,7 @@ from typing import Any
 
 from ..records.model import Postmortem
 from .knowledge import Knowledge
-from .metrics import month_key, severity_counts
+from .metrics import RunningMonth, severity_counts
 
 
 @dataclass
@@ -25,6 +28,7 @@ class MonthReport:
     month: str
     previous_month: str | None
     partial: bool
+    running: RunningMonth | None = None  # with partial: the days elapsed, and those compared
     lines: list[Line] = field(default_factory=list)
     top_factors: list[tuple[str, int]] = field(default_factory=list)
     incidents: list[Postmortem] = field(default_factory=list)
@@ -59,11 +63,14 @@ def month_report(kb: Knowledge, month: str) -> MonthReport | None:
     keys = list(rows)
     position = keys.index(month)
     prev = rows[keys[position - 1]] if position > 0 else None
+    running = kb.running if kb.running and kb.running.month == month else None
+    if running and prev is not None:
+        prev = kb.same_days_before
 
     def get(r: dict[str, Any] | None, key: str) -> Any:
         return None if r is None else r[key]
 
-    report = MonthReport(month, keys[position - 1] if position > 0 else None, month == month_key(kb.as_of))
+    report = MonthReport(month, keys[position - 1] if position > 0 else None, running is not None, running)
     report.lines.append(_line("Incidents", row["incidents"], get(prev, "incidents")))
     for sev in kb.severities:
         report.lines.append(
@@ -77,6 +84,7 @@ def month_report(kb: Knowledge, month: str) -> MonthReport | None:
     report.lines.append(
         _line("MTTR median", row["mttr_minutes_median"], get(prev, "mttr_minutes_median"), " min")
     )
+    report.lines.append(_line("MTTR p90", row["mttr_minutes_p90"], get(prev, "mttr_minutes_p90"), " min"))
     report.lines.append(_line("Repeat rate", row["repeat_rate"], get(prev, "repeat_rate"), "%"))
     report.lines.append(
         _line(

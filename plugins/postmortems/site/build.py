@@ -544,7 +544,8 @@ class SiteBuild:
             if spec is None:
                 pass
             elif spec.kind == "trends":
-                data.charts = trend_charts(kb)
+                paged = data.reports()  # the spread by severity covers the months with a report
+                data.charts = trend_charts(kb, str(paged[0]["month"]) if paged else None)
             elif spec.kind == "service":
                 data.charts = service_charts(kb, kb.services[spec.key])
             elif spec.kind == "team":

@@ -10,6 +10,7 @@ HTML-escaped, since plotly renders a subset of HTML in text.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import json
 from collections import Counter
@@ -19,9 +20,16 @@ from typing import Any
 
 from ..insight.knowledge import Knowledge, ServiceView, TeamView
 from ..insight.loop import Loop, TargetRow
-from ..insight.metrics import month_key, months_between, severity_counts
+from ..insight.metrics import (
+    RunningMonth,
+    month_key,
+    months_between,
+    mttr_spread_by_severity,
+    severity_counts,
+)
 from ..records.model import Postmortem
 from .formats import label as slug_label
+from .formats import month_label, month_name
 
 # The one severity palette, shared with the badges (assets/postmortems.css `.pm-sev--sev-N`): each
 # shade carries white text at ≥ 4.5:1 (WCAG AA), so a badge and a chart say SEV-3 in the same colour.
@@ -70,6 +78,31 @@ def _count_axis(values: Sequence[Any]) -> dict[str, Any]:
     return {"tickformat": "d", **({"dtick": 1} if top <= 6 else {})}
 
 
+def _percent_axis() -> dict[str, Any]:
+    """A share's axis: the values are percentages (0 to 100, the data ×100) and every tick says so."""
+    return {"ticksuffix": "%", "rangemode": "tozero"}
+
+
+def _partial_mark(fig: Figure, running: RunningMonth | None, months: Sequence[str]) -> Figure:
+    """Mark the last month when it is still running: its bar or point counts only the days so far."""
+    if running is None or not months or months[-1] != running.month:
+        return fig
+    name = month_name(running.month).split()[0][:3]
+    note = {
+        "x": running.month,
+        "y": 1,
+        "xref": "x",
+        "yref": "paper",
+        "yanchor": "top",
+        "xanchor": "right",
+        "showarrow": False,
+        "text": f"partial: to {running.days} {name}",
+        "font": {"size": 11},
+    }
+    fig["layout"]["annotations"] = [*fig["layout"].get("annotations", []), note]
+    return fig
+
+
 def _json(fig: Figure) -> str:
     return json.dumps(fig, separators=(",", ":"), sort_keys=True)
 
@@ -82,11 +115,16 @@ def _fmt(value: Any) -> Any:
     return value
 
 
-def trend_charts(kb: Knowledge) -> list[Chart]:
-    """The charts of the trends page, from exactly the rows of report.json."""
+def trend_charts(kb: Knowledge, since: str | None = None) -> list[Chart]:
+    """The charts of the trends page, from exactly the rows of report.json; the spread of MTTR by
+    severity over the months from `since` (the first with a report page) to as_of."""
     rows = kb.report
     months = [str(r["month"]) for r in rows]
+    labels = [month_label(m, kb.running) for m in months]  # the tables' first column
     charts: list[Chart] = []
+
+    def add(chart_id: str, title: str, fig: Figure, headers: list[str], table: list[list[Any]]) -> None:
+        charts.append(Chart(chart_id, title, _json(_partial_mark(fig, kb.running, months)), headers, table))
 
     bars = [
         {
@@ -99,14 +137,15 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
         for index, sev in enumerate(kb.severities)
     ]
     fig = _figure(bars, "incidents", barmode="stack", yaxis=_count_axis([r["incidents"] for r in rows]))
-    charts.append(
-        Chart(
-            "incidents-by-severity",
-            "Incidents per month by severity",
-            _json(fig),
-            ["Month", *kb.severities, "Total"],
-            [[r["month"], *(severity_counts(r)[s] for s in kb.severities), r["incidents"]] for r in rows],
-        )
+    add(
+        "incidents-by-severity",
+        "Incidents per month by severity",
+        fig,
+        ["Month", *kb.severities, "Total"],
+        [
+            [label, *(severity_counts(r)[s] for s in kb.severities), r["incidents"]]
+            for label, r in zip(labels, rows, strict=True)
+        ],
     )
 
     def lines(
@@ -125,29 +164,39 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
                     "y": values,
                     "mode": "lines+markers",
                     "connectgaps": False,
+                    **(
+                        {"hovertemplate": "%{x}: %{y}%<extra>" + _text(label) + "</extra>"} if percent else {}
+                    ),
                 }
             )
-        fig = _figure(traces, y_title)
+        fig = _figure(traces, y_title, **({"yaxis": _percent_axis()} if percent else {}))
         table = []
-        for r in rows:
+        for month, r in zip(labels, rows, strict=True):
             cells = [r[key] for key, _label in series]
             if percent:
                 cells = [None if v is None else f"{float(v) * 100:.0f}%" for v in cells]  # type: ignore[arg-type]
-            table.append([r["month"], *(_fmt(v) for v in cells)])
-        charts.append(Chart(chart_id, title, _json(fig), ["Month", *(label for _k, label in series)], table))
+            table.append([month, *(_fmt(v) for v in cells)])
+        add(chart_id, title, fig, ["Month", *(label for _k, label in series)], table)
 
     lines(
         "mttr",
-        "Time to resolve (MTTR), minutes",
+        "Time to resolve (MTTR) per month: median and p90, minutes",
         "minutes",
-        [("mttr_minutes_mean", "MTTR mean"), ("mttr_minutes_median", "MTTR median")],
+        [("mttr_minutes_median", "MTTR median"), ("mttr_minutes_p90", "MTTR p90")],
     )
+    charts.append(mttr_by_severity(kb, since or (months[0] if months else month_key(kb.as_of))))
     lines("mtta", "Time to acknowledge (MTTA), minutes", "minutes", [("mtta_minutes_mean", "MTTA mean")])
-    lines("repeat-rate", "Repeat rate", "% of incidents", [("repeat_rate", "Repeat rate")], percent=True)
+    lines(
+        "repeat-rate",
+        "Repeat rate: repeats as a percentage of incidents",
+        "repeats, % of incidents",
+        [("repeat_rate", "Repeat rate")],
+        percent=True,
+    )
     lines(
         "completion-rate",
         "Action items done on time (by month due)",
-        "% of items due",
+        "done on time, % of items due",
         [("action_item_completion_rate", "Completion rate")],
         percent=True,
     )
@@ -160,12 +209,50 @@ def trend_charts(kb: Knowledge) -> list[Chart]:
     lines(
         "postmortems-on-time",
         "Postmortems on time (policy), by month the incident started",
-        "% of required postmortems due",
+        "on time, % of required postmortems due",
         [("postmortems_on_time", "On time")],
         percent=True,
     )
     charts.append(factor_team_heatmap(kb))
     return charts
+
+
+def mttr_by_severity(kb: Knowledge, since: str) -> Chart:
+    """How MTTR spreads within each severity: a box from the 25th to the 75th percentile, the
+    median across it, whiskers at the 10th and the 90th (nearest rank, as §3's p90). Drawn from
+    the computed figures, not from every incident's duration: a few hundred bytes at any size."""
+    first = dt.date(int(since[:4]), int(since[5:7]), 1)
+    spreads = mttr_spread_by_severity(kb.records, kb.figures, kb.severities, first, kb.as_of)
+    traces = []
+    for index, (sev, sp) in enumerate(spreads.items()):
+        if sp is None:
+            continue
+        traces.append(
+            {
+                "type": "box",
+                "name": _text(sev),
+                "x": [_text(sev)],
+                "q1": [sp.p25],
+                "median": [sp.median],
+                "q3": [sp.p75],
+                "lowerfence": [sp.p10],
+                "upperfence": [sp.p90],
+                "marker": {"color": SEVERITY_COLOURS[index % len(SEVERITY_COLOURS)]},
+                "hoverinfo": "y",
+            }
+        )
+    fig = _figure(traces, "minutes", showlegend=False)
+    period = f"{month_name(since)} to {kb.as_of.isoformat()}"
+    headers = ["Severity", "Incidents", "Shortest", "p10", "p25", "Median", "p75", "p90", "Longest"]
+    table = [
+        [sev, 0, *["–"] * 7]
+        if sp is None
+        else [sev, sp.count, *(_fmt(v) for v in (sp.low, sp.p10, sp.p25, sp.median, sp.p75, sp.p90, sp.high))]
+        for sev, sp in spreads.items()
+    ]
+    return Chart(
+        "mttr-by-severity", f"MTTR by severity, {period}: the spread, minutes", _json(fig), headers, table
+    )
 
 
 def factor_team_heatmap(kb: Knowledge) -> Chart:
@@ -283,7 +370,7 @@ def target_charts(loop: Loop) -> list[Chart]:
                 {"type": "scatter", "mode": "lines", "name": "target", "x": periods, "y": [goal, goal],
                  "line": {"dash": "dash", "color": "#c62828"}}
             )  # fmt: skip
-        fig = _figure(traces, y_title, height=220)
+        fig = _figure(traces, y_title, height=220, **({"yaxis": _percent_axis()} if share else {}))
         cells = [_fmt(v) for v in values]
         charts.append(
             Chart(

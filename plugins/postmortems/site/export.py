@@ -172,12 +172,31 @@ def patterns(kb: Knowledge, kind: str = "factor") -> dict[str, Any]:
     }
 
 
+def running_month(kb: Knowledge) -> dict[str, Any] | None:
+    """The month holding as_of while it runs, and the figures of the same days of the month
+    before, which the report compares it with; None on a month's last day or without a month
+    before in the report."""
+    running, before = kb.running, kb.same_days_before
+    if running is None or before is None:
+        return None
+    return {
+        "month": running.month,
+        "days_elapsed": running.days,
+        "days_in_month": running.month_days,
+        "previous_month": running.previous,
+        "previous_from": iso(running.previous_first),
+        "previous_to": iso(running.previous_last),
+        "previous_same_days": before,
+    }
+
+
 def report(kb: Knowledge) -> dict[str, Any]:
     return {
         "as_of": iso(kb.as_of),
         "severities": list(kb.severities),
         "window_days": kb.window_days,
         "months": kb.report,
+        "running_month": running_month(kb),
         "totals": {
             "incidents": len(kb.records),
             "open_action_items": sum(1 for row in kb.items if row.item.is_open),

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import math
 
+from ..insight.metrics import RunningMonth
+
 
 def duration(minutes: float | None) -> str:
     """Minutes as people say them: "45 min", "1 h 35 min", "2 d 3 h" (the largest two units, the
@@ -55,6 +57,21 @@ ACRONYMS = frozenset(
      "io", "ip", "jvm", "mttr", "mtta", "mttd", "oom", "pci", "psp", "sla", "slo", "sql", "ssl", "sso",
      "tcp", "tls", "ttl", "ui", "url", "vpn"}
 )  # fmt: skip
+
+
+def month_label(key: str | None, running: RunningMonth | None) -> str:
+    """A month's name, and for the month still running the day its figures go to:
+    "November 2026 (to 20 November)"."""
+    name = month_name(key)
+    if running is None or key != running.month:
+        return name
+    return f"{name} (to {running.days} {name.split()[0]})"
+
+
+def same_days(running: RunningMonth) -> str:
+    """The days of the month before that the running month is compared with: "1–20 October 2026"."""
+    first, last = running.previous_first, running.previous_last
+    return f"{first.day}–{last.day} {month_name(running.previous)}"
 
 
 def label(slug: str | None) -> str:

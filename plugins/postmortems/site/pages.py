@@ -18,11 +18,11 @@ from markupsafe import Markup
 
 from ..insight.knowledge import PATTERN_KINDS, Knowledge
 from ..insight.loop import STATE_WORDS, Loop, change_words
-from ..insight.metrics import months_between
+from ..insight.metrics import days_in_month, months_between
 from ..insight.report import MonthReport
 from ..records.model import Postmortem, Problem
 from .charts import Chart
-from .formats import label, month_name
+from .formats import label, month_label, month_name
 
 ASSETS = "assets/postmortems"
 
@@ -238,7 +238,7 @@ def page_specs(kb: Knowledge, layout: Layout, report_months: int = 36) -> list[P
             PageSpec(
                 layout.src_uri("report", month),
                 "report",
-                f"Report {month_name(month)}",
+                f"Report {month_label(month, kb.running)}",
                 month,
                 charts=False,
                 description=f"Monthly incident report for {month_name(month)}.",
@@ -267,6 +267,18 @@ class PageData:
     ticket_url: str = ""  # e.g. https://jira.example.com/browse/{ticket}; empty: ids as text
     loop: Loop | None = None
     drafts_published: bool = False  # whether a draft has a page to link to
+
+    why_limit: int = 10  # incidents named in each service's "why it ranks" on the backlog
+
+    def window_from(self) -> str:
+        """The first day of the scoring window (as_of − window_days < started_at), ISO 8601."""
+        return (self.kb.as_of - dt.timedelta(days=self.kb.window_days - 1)).isoformat()
+
+    def explore_month(self, month: str) -> str:
+        """The explorer on the incidents started in a month (YYYY-MM)."""
+        year, number = (int(part) for part in month.split("-"))
+        last = days_in_month(year, number)
+        return self.explore(**{"from": f"{month}-01", "to": f"{month}-{last:02d}"})
 
     def ticket_href(self, ticket: str) -> str | None:
         """The ticket's address from the site's `ticket_url`, the id URL-quoted; None without one."""

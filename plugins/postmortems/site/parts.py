@@ -18,7 +18,7 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from .formats import duration, label, month_name, number
+from .formats import duration, label, month_label, month_name, number, same_days
 
 PARTS = "postmortems/partials/parts.html"
 PART_MARK = "<!-- postmortems:part -->"  # between the four parts in what parts.html renders
@@ -42,6 +42,8 @@ def escape_our_templates(env: jinja2.Environment) -> jinja2.Environment:
     env.filters["pm_month"] = month_name
     env.filters["pm_label"] = label  # a slug (band, factor, trigger, decision) as people read it
     env.filters["pm_number"] = number
+    env.filters["pm_month_to"] = month_label  # {{ key | pm_month_to(pm.kb.running) }}
+    env.filters["pm_same_days"] = same_days
     return env
 
 
