@@ -644,3 +644,16 @@ def test_header_search_offers_the_page_of_a_service_and_of_a_team(tab: Tab, sear
         ]
         assert wanted in hrefs, (words, hrefs)
     tab.assert_clean()
+
+
+def test_facets_and_results_name_factors_as_every_page_does(tab: Tab, records: list[dict[str, Any]]) -> None:
+    """Contributing factors and triggers by name ("Missing timeout"), the slug in the title."""
+    factor = Counter(f for r in records for f in r["factors"] if "-" in f).most_common(1)[0][0]
+    tab.open("explorer/?" + urlencode({"factor": factor}))
+    tab.settle_explorer({"factor": [factor]})
+    shown = tab.page.locator(f'.pm-facet input[name="factor"][value="{factor}"] + .pm-facet__value')
+    name = factor.replace("-", " ").capitalize()
+    assert shown.inner_text() == name and shown.get_attribute("title") == factor
+    first = tab.page.locator(".pm-result .pm-result__meta").first.inner_text()
+    assert name in first and factor not in first, first
+    tab.assert_clean()

@@ -117,7 +117,9 @@ def test_a_postmortem_record_holds_its_whole_text_and_its_facets() -> None:
     )
     body = "## What happened\n\nThe `ERR_CERT_DATE_INVALID` storm started at 05:06.\n"
     got = postmortem_record(pm, body, kb)
-    content = got["content"]
+    # The values are searched as metadata: a snippet is a passage of the text, never a run of them.
+    assert "@ines.duarte" not in got["content"] and "PAY-2001" in got["meta"]["fields"]
+    content = got["content"] + " " + got["meta"]["fields"]
     for value in (
         "Checkout 5xx after the PSP's certificate expired",
         "ERR_CERT_DATE_INVALID",
@@ -215,11 +217,8 @@ def test_the_vocabulary_holds_every_word_once_and_is_no_result() -> None:
     """Each part of a large index holds it, so that no part answers a word it lacks with a shorter
     one ("PAY-1084" by "pay"): every word of every record, case folded, in one stable order."""
     records = [
-        {
-            "content": 'Pool exhausted. PAY-1084 "infected" distributor\'s',
-            "filters": {"kind": ["postmortem"]},
-        },
-        {"content": "pool POOL net:: ERR_CERT_DATE_INVALID", "filters": {"kind": ["page"]}},
+        {"content": "Pool exhausted. PAY-1084", "meta": {"fields": '"infected" distributor\'s'}},
+        {"content": "pool POOL net:: ERR_CERT_DATE_INVALID", "meta": {"title": "Pool"}},
     ]
     vocabulary = vocabulary_record(records)
     assert vocabulary["content"].split() == sorted(

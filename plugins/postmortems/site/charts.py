@@ -84,7 +84,9 @@ def _percent_axis() -> dict[str, Any]:
 
 
 def _partial_mark(fig: Figure, running: RunningMonth | None, months: Sequence[str]) -> Figure:
-    """Mark the last month when it is still running: its bar or point counts only the days so far."""
+    """Mark the last month when it is still running: its bar or point counts only the days so far.
+    The note sits above the plot, in a top margin made for it: inside, it covered the tallest
+    bar or the p90 line's peak."""
     if running is None or not months or months[-1] != running.month:
         return fig
     name = month_name(running.month).split()[0][:3]
@@ -93,13 +95,15 @@ def _partial_mark(fig: Figure, running: RunningMonth | None, months: Sequence[st
         "y": 1,
         "xref": "x",
         "yref": "paper",
-        "yanchor": "top",
+        "yanchor": "bottom",
         "xanchor": "right",
         "showarrow": False,
         "text": f"partial: to {running.days} {name}",
         "font": {"size": 11},
     }
     fig["layout"]["annotations"] = [*fig["layout"].get("annotations", []), note]
+    margin = fig["layout"].get("margin", {})
+    fig["layout"]["margin"] = {**margin, "t": max(int(margin.get("t", 0)), 26)}
     return fig
 
 

@@ -1,9 +1,10 @@
-"""What the site's search finds: one Pagefind record per published postmortem, and one per page
-of the site's own (not the plugin's generated pages).
+"""What the site's search finds: one Pagefind record per published postmortem, one per page of
+the site's own, and one per service and team page (not the plugin's other generated pages).
 
 A postmortem's record holds its whole text (title, every section of the body as written, with
-its tables, code and action items, then every front-matter value), its facets as Pagefind
-filters, its start date as the sort key and what a result shows as metadata. Pagefind tokenises
+its tables, code and action items) and every front-matter value (as metadata Pagefind searches
+too, so that a snippet is a passage of the text), its facets as Pagefind filters and what a
+result shows as metadata. Pagefind tokenises
 and stems it at build time and in the browser alike: case, punctuation, quotes and possessives
 never stop a match, `PAY-1084` and `ERR_CERT_DATE_INVALID` match whole (and by their parts),
 and the browser loads only the pieces of the index a query needs.
@@ -50,6 +51,10 @@ VOCABULARY = "vocabulary"  # the kind of the record that holds every word (vocab
 # Facet name in the explorer's URL (the contract's §12) -> the record's values.
 FACETS = ("service", "team", "severity", "factor", "trigger", "status")
 STARTED = "started"  # filter (the day): the explorer's from and to
+# The meta field of a postmortem's front-matter values: searched as Pagefind searches metadata,
+# and never the passage a result's snippet shows (in the text, "182000 alert dependency
+# missing-timeout …" came up as the snippet of every match in the values).
+FIELDS = "fields"
 
 # Markup that is not text: HTML tags (not "a < b") and comments, link and image targets, runs of
 # three dashes or more (table rules, horizontal rules), and the marks of code, emphasis, headings,
@@ -145,8 +150,8 @@ def postmortem_record(record: Postmortem, body: str, kb: Knowledge) -> dict[str,
     }
     return {
         "url": record.url,
-        "content": f"{record.title}. {text} {front_matter_text(record)}",
-        "meta": meta,
+        "content": f"{record.title}. {text}",
+        "meta": {**meta, FIELDS: front_matter_text(record)},
         "filters": {name: values for name, values in filters.items() if values},
     }
 
@@ -222,6 +227,7 @@ def vocabulary_record(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
     words: set[str] = set()
     for record in records:
         words.update(record["content"].split())
+        words.update(record["meta"].get(FIELDS, "").split())
     return {
         "url": "/pagefind-vocabulary/",
         "content": " ".join(sorted({word.lower() for word in words})),  # case folded once per word

@@ -308,6 +308,8 @@
     this.empty = root.querySelector(".pm-explorer__empty");
     this.loading = root.querySelector(".pm-explorer__loading");
     this.severities = JSON.parse(root.getAttribute("data-pm-severities") || "[]");
+    // Contributing factors' and triggers' names as every page shows them ("Missing timeout").
+    this.labels = JSON.parse(root.getAttribute("data-pm-labels") || "{}");
     this.total = root.getAttribute("data-pm-total");
     this.first = root.getAttribute("data-pm-first");
     this.last = root.getAttribute("data-pm-last");
@@ -528,13 +530,18 @@
     head.appendChild(el("a", { href: d.url }, d.meta.id + ": " + d.meta.title));
     item.appendChild(head);
     var meta = [d.meta.started, (f.service || []).join(", "), (f.team || []).join(", ")];
-    if ((f.factor || []).length) meta.push(f.factor.join(", "));
+    if ((f.factor || []).length) meta.push(f.factor.map(this.name, this).join(", "));
     if (d.meta.repeat) meta.push("repeat");
     item.appendChild(el("div", { class: "pm-result__meta" }, meta.join(" · ")));
     var snippet = el("p", { class: "pm-result__snippet" });
     if (text) snippet.appendChild(excerpt(d.excerpt)); else snippet.textContent = d.meta.summary || "";
     item.appendChild(snippet);
     return item;
+  };
+
+  /* A value as people read it: a factor's or trigger's name, anything else as it is. */
+  Explorer.prototype.name = function (value) {
+    return Object.prototype.hasOwnProperty.call(this.labels, value) ? this.labels[value] : value;
   };
 
   /* Every facet's values, built once from the first search's counts (severities in their order,
@@ -560,7 +567,7 @@
         var input = el("input", { type: "checkbox", name: name, value: v });
         input.checked = self.facets[name].indexOf(v) >= 0;
         label.appendChild(input);
-        label.appendChild(el("span", { class: "pm-facet__value" }, v));
+        label.appendChild(el("span", { class: "pm-facet__value", title: v }, self.name(v)));
         label.appendChild(el("span", { class: "pm-count" }, ""));
         group.appendChild(label);
         labels[v] = label;
