@@ -115,7 +115,9 @@ def test_shares_are_percentages_on_their_axis_and_the_running_month_is_marked() 
     for chart_id in ("incidents-by-severity", "mttr", "repeat-rate"):
         (note,) = charts[chart_id]["layout"]["annotations"]
         assert note["x"] == "2025-04" and note["text"] == "partial: to 15 Apr", chart_id
-        assert note["yref"] == "paper" and note["yanchor"] == "bottom", "the note is above the plot, over no data"
+        assert note["yref"] == "paper" and note["yanchor"] == "bottom", (
+            "the note is above the plot, over no data"
+        )
     # A month's last day closes it: nothing is marked.
     complete = build_knowledge(
         knowledge().records, None, as_of=dt.date(2025, 4, 30), severities=SEVERITIES,
