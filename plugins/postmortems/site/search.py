@@ -216,21 +216,31 @@ def part_urls(postmortems: int) -> list[str]:
     return [f"{OUTPUT}/part-{n}/" for n in range(2, parts + 1)]
 
 
-def vocabulary_record(records: Iterable[dict[str, Any]]) -> dict[str, Any]:
-    """Every word of the whole index once, as a record each part holds when there are several.
+# What Pagefind drops around a word ("timeout," and "(timeout" are the word timeout).
+_EDGES = "\"'`*_()[]{}<>.,;:!?|#~=+/\\-–—"
 
-    Why: Pagefind answers a word that no indexed word starts with by the longest indexed word
-    that starts it ("PAY-1084" by "pay"). Alone, an index does that only for words the archive
-    does not hold; in parts, a part without the word would answer with pages that do not hold it
-    while another part has the very word. With every word in each part's dictionary, the parts
-    answer as one index would. Its kind keeps it out of every result and count."""
+
+def words_of(records: Iterable[dict[str, Any]]) -> set[str]:
+    """The words of records' text and front-matter values, case folded, without the punctuation
+    around them: the dictionary a part of the index will have, near enough to tell what it lacks."""
     words: set[str] = set()
     for record in records:
         words.update(record["content"].split())
         words.update(record["meta"].get(FIELDS, "").split())
+    return {word.lower().strip(_EDGES) for word in words} - {""}
+
+
+def vocabulary_record(words: Iterable[str]) -> dict[str, Any]:
+    """The words of the archive that one part of the index lacks, as a record of that part.
+
+    Why: Pagefind answers a word that no indexed word starts with by the longest indexed word
+    that starts it ("PAY-1084" by "pay"). Alone, an index does that only for words the archive
+    does not hold; in parts, a part without the word would answer with pages that do not hold it
+    while another part has the very word. With the other parts' words in its dictionary too, each
+    part answers as one index would. Its kind keeps it out of every result and count."""
     return {
         "url": "/pagefind-vocabulary/",
-        "content": " ".join(sorted({word.lower() for word in words})),  # case folded once per word
+        "content": " ".join(sorted(words)),
         "meta": {"title": ""},
         "filters": {KIND: [VOCABULARY]},
     }
@@ -241,6 +251,7 @@ class _Part:
 
     def __init__(self, records: list[dict[str, Any]], folder: str) -> None:
         self.records = records
+        self.extra: list[dict[str, Any]] = []  # its vocabulary record, if any
         self.folder = folder
 
 
@@ -289,26 +300,27 @@ class SiteIndex:
             service.add_record(language=self.language, **record)
 
     def _index_in_parts(self) -> None:
-        """The vocabulary into every part; the first part written by its process, each further
+        """Each part's vocabulary (vocabulary_record); the first part written by its process, each further
         part by a process of its own, one at a time (Pagefind holds a whole index in memory until
         it is written)."""
         try:
-            vocabulary = vocabulary_record(record for part in self.parts for record in part.records)
-            for part in self.parts:
-                part.records.append(vocabulary)
+            dictionaries = [words_of(part.records) for part in self.parts]
+            archive = set().union(*dictionaries)
+            for part, words in zip(self.parts, dictionaries, strict=True):
+                part.extra = [vocabulary_record(archive - words)] if archive - words else []
             first, *later = self.parts
             with self._lock:
                 service = self.service
             if service is None:
                 return
-            self._send(service, [vocabulary])
+            self._send(service, first.extra)
             service.write(first.folder)
             for part in later:
                 with self._lock:
                     if self._stopped:
                         return
                     self._current = service = Service(self.config)
-                self._send(service, part.records)
+                self._send(service, [*part.records, *part.extra])
                 service.write(part.folder)
                 service.written()
                 service.close(finish=True)
@@ -366,5 +378,6 @@ def _check(part: _Part) -> None:
         pages = sum(language["page_count"] for language in entry["languages"].values())
     except (OSError, ValueError, KeyError, TypeError) as exc:
         raise PagefindError(f"Pagefind wrote an incomplete index ({exc})") from None
-    if pages != len(part.records):
-        raise PagefindError(f"Pagefind indexed {pages} pages of the {len(part.records)} it was given")
+    sent = len(part.records) + len(part.extra)
+    if pages != sent:
+        raise PagefindError(f"Pagefind indexed {pages} pages of the {sent} it was given")
