@@ -306,6 +306,10 @@ class PageData:
         """A decision state in words, e.g. 'needs a decision'."""
         return STATE_WORDS.get(state, state)
 
+    def pattern_names(self, *kinds: str) -> dict[str, str]:
+        """Each pattern of these kinds by slug → its name as pages show it (the explorer's facets)."""
+        return {key: label(key) for kind in kinds for key in self.kb.patterns[kind]}
+
     def pattern_field(self, kind: str) -> str:
         """The front-matter field a pattern of this kind is written in, e.g. contributing_factors."""
         return PATTERN_KINDS[kind][0]

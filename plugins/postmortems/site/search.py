@@ -210,10 +210,15 @@ def part_size() -> int:
     return PART_SIZE
 
 
+def part_name(number: int) -> str:
+    """The folder of the index's part `number` (2 on) inside OUTPUT, the first part's."""
+    return f"part-{number}"
+
+
 def part_urls(postmortems: int) -> list[str]:
     """The site-relative folders of the index's parts after the first (for `mergeIndex`)."""
     parts = max(1, -(-postmortems // part_size()))
-    return [f"{OUTPUT}/part-{n}/" for n in range(2, parts + 1)]
+    return [f"{OUTPUT}/{part_name(n)}/" for n in range(2, parts + 1)]
 
 
 # What Pagefind drops around a word ("timeout," and "(timeout" are the word timeout).
@@ -274,7 +279,7 @@ class SiteIndex:
         chunks = [records[at : at + size] for at in range(0, len(records), size)] or [[]]
         chunks[0] = [*chunks[0], *pages]
         self.parts = [
-            _Part(chunk, os.path.join(self.folder, OUTPUT if n == 1 else f"part-{n}"))
+            _Part(chunk, os.path.join(self.folder, OUTPUT if n == 1 else part_name(n)))
             for n, chunk in enumerate(chunks, start=1)
         ]
         self.records = len(records) + len(pages)
@@ -300,14 +305,15 @@ class SiteIndex:
             service.add_record(language=self.language, **record)
 
     def _index_in_parts(self) -> None:
-        """Each part's vocabulary (vocabulary_record); the first part written by its process, each further
-        part by a process of its own, one at a time (Pagefind holds a whole index in memory until
-        it is written)."""
+        """Each part's vocabulary (vocabulary_record); the first part written by its process,
+        each further part by a process of its own, one at a time (Pagefind holds a whole index in
+        memory until it is written)."""
         try:
             dictionaries = [words_of(part.records) for part in self.parts]
             archive = set().union(*dictionaries)
             for part, words in zip(self.parts, dictionaries, strict=True):
-                part.extra = [vocabulary_record(archive - words)] if archive - words else []
+                lacking = archive - words
+                part.extra = [vocabulary_record(lacking)] if lacking else []
             first, *later = self.parts
             with self._lock:
                 service = self.service
