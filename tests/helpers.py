@@ -10,6 +10,15 @@ from postmortems.insight.knowledge import Knowledge
 from postmortems.records.model import ActionItem, Impact, Postmortem, Slo
 
 UTC = dt.timezone.utc
+# The sections of the template `postmortems new` writes that hold guidance text, in its order.
+GUIDED_SECTIONS = [
+    "Summary",
+    "Impact",
+    "Root Cause",
+    "Contributing Factors",
+    "What Went Well",
+    "Lessons Learned",
+]
 
 
 def at(text: str) -> dt.datetime:

@@ -16,6 +16,7 @@ from typing import Any
 
 import pytest
 import yaml
+from helpers import GUIDED_SECTIONS
 from mkdocs.exceptions import Abort
 from postmortems.cli import main
 from postmortems.cli.diagnostics import as_github
@@ -649,14 +650,7 @@ def test_a_new_postmortem_put_in_review_with_its_guidance_text_gets_a_warning_pe
     rows = [row for row in json.loads(result.stdout) if "template's guidance" in row["message"]]
     lines = text.split("\n")
     sections = [row["message"].split(" section ")[0].removeprefix("the ") for row in rows]
-    assert sections == [
-        "Summary",
-        "Impact",
-        "Root Cause",
-        "Contributing Factors",
-        "What Went Well",
-        "Lessons Learned",
-    ]
+    assert sections == GUIDED_SECTIONS
     for row in rows:  # each on the line of the guidance, which the section heading above names
         guidance = lines[row["line"] - 1]
         assert guidance.startswith("_") and guidance.endswith("_")

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from helpers import front_matter_file
+from helpers import GUIDED_SECTIONS, front_matter_file
 from postmortems.records.archive import build_archive, read_file
 from postmortems.records.model import Problem, Service
 from postmortems.records.parse import parse_document
@@ -396,14 +396,7 @@ def test_template_guidance_left_in_a_review_or_final_postmortem_is_a_warning(sta
 
 def test_the_guidance_is_read_from_the_template_postmortems_new_writes() -> None:
     sections = [title for title, _text in template_guidance()]
-    assert sections == [
-        "Summary",
-        "Impact",
-        "Root Cause",
-        "Contributing Factors",
-        "What Went Well",
-        "Lessons Learned",
-    ]
+    assert sections == GUIDED_SECTIONS
     assert all("{" not in text and not text.startswith("_") for _title, text in template_guidance())
 
 
