@@ -16,6 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 AS_OF = "2026-11-20"
 
 os.environ.setdefault("NO_MKDOCS_2_WARNING", "1")
+os.environ.setdefault("DISABLE_MKDOCS_2_WARNING", "true")  # ProperDocs' notice (site/__init__.py)
 
 
 class LogCapture(logging.Handler):

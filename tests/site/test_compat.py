@@ -149,6 +149,23 @@ def test_properdocs_builds_the_same_site(tmp_path: Path, sample_site: Path) -> N
         assert built.api(name) == compat.Site(sample_site).api(name), name
 
 
+@pytest.mark.skipif(importlib.util.find_spec("properdocs") is None, reason="ProperDocs is a dependency")
+@pytest.mark.parametrize("command", ["mkdocs", "properdocs"])
+def test_the_plugin_declares_properdocs_support_as_properdocs_asks(tmp_path: Path, command: str) -> None:
+    """ProperDocs' notice is shown once to whoever builds with `mkdocs` (the plugin calls
+    `properdocs.replacement_warning.setup()` when it is imported), never with `properdocs`."""
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    (tmp_path / "mkdocs.yml").write_text("site_name: Notice\ntheme: {name: material, font: false}\nplugins: [postmortems]\n")
+    env = {k: v for k, v in os.environ.items() if k != "DISABLE_MKDOCS_2_WARNING"}
+    result = subprocess.run(
+        [sys.executable, "-m", command, "build", "-q"], cwd=tmp_path, env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    notices = result.stderr.count("MkDocs may break support for all existing plugins")
+    assert notices == (1 if command == "mkdocs" else 0), result.stderr
+
+
 def test_the_offline_plugin_before_ours_gives_the_same_urls(tmp_path: Path) -> None:
     """Offline switches directory URLs off in its on_config: before or after ours, the same site."""
     config_file = compat.make("offline", tmp_path / "src")
