@@ -894,6 +894,25 @@ def test_migrate_leaves_what_it_cannot_read_in_the_body_and_exits_1(site: Path) 
     assert after.returncode == 1 and f"{shown}:1: error: 'started_at': is required" in after.stdout
 
 
+def test_validate_and_migrate_say_the_same_of_a_human_date_that_is_not_on_the_calendar(site: Path) -> None:
+    write(
+        site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md",
+        LEGACY.replace("**Date:** 2025-04-27", "**Date:** February 30, 2025"),
+    )
+    shown = "docs/postmortems/2025/inc-2025-007-gateway-outage.md"
+    checked = run(site, "validate", shown)
+    assert checked.returncode == 1
+    assert (
+        f"{shown}:4: error: 'started_at': 'February 30, 2025' is not on the calendar: February has no day 30: "
+        "it has 28 days. Correct it, written as 2025-03-15T14:23:00Z; until this is fixed, the postmortem is "
+        "left out of every index and figure"
+    ) in checked.stdout.splitlines()
+    migrated = run(site, "migrate", "--dry-run", shown)
+    assert "'Date: February 30, 2025' is not on the calendar: February has no day 30: it has 28 days" in (
+        migrated.stderr
+    )
+
+
 # --------------------------------------------------------------------------- import pagerduty
 
 

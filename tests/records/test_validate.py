@@ -277,6 +277,66 @@ def test_an_impossible_date_is_an_error_on_its_line_not_an_exception(
     assert (record is None) == (key == "started_at")
 
 
+LEGACY_HEADER = (
+    "# Postmortem: Card declines\n**Incident ID:** INC-2025-040\n**Date:** {date}\n**Severity:** SEV-2\n"
+    "**Duration:** 47 minutes\n**Services:** payments-api\n**Status:** Draft\n**Published:** {published}\n"
+    "\n## Summary\n\nDeclines.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("date", "published", "line", "message"),
+    [
+        (
+            "February 30, 2025",
+            "2025-03-19",
+            3,
+            "'started_at': 'February 30, 2025' is not on the calendar: February has no day 30: it has 28 days. "
+            "Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "Saturday, 29th of February 2025 at 14:23 UTC",
+            "2025-03-19",
+            3,
+            "'started_at': 'Saturday, 29th of February 2025 at 14:23 UTC' is not on the calendar: February 2025 "
+            "has no day 29: 2025 is not a leap year. Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "March 15, 2025 25:10 UTC",
+            "2025-03-19",
+            3,
+            "'started_at': 'March 15, 2025 25:10 UTC' is not on the calendar: there is no hour 25: hours run from "
+            "00 to 23. Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "2025-03-15",
+            "31 Apr 2025",
+            8,
+            "'published_at': '31 Apr 2025' is not on the calendar: April has no day 31: it has 30 days. Correct "
+            "it, written as YYYY-MM-DD, e.g. 2025-03-18",
+        ),
+    ],
+)
+def test_a_legacy_date_written_as_people_write_it_says_what_is_wrong_with_the_calendar(
+    date: str, published: str, line: int, message: str
+) -> None:
+    """The same reason `postmortems migrate` gives, on the Date's line, in the build and in
+    `postmortems validate`, not "is not an ISO 8601 time"."""
+    _record, problems = check(LEGACY_HEADER.format(date=date, published=published))
+    assert [(p.line, p.message) for p in only(problems)] == [(line, message)]
+
+
+def test_a_date_that_is_no_date_at_all_still_says_how_to_write_one() -> None:
+    _record, problems = check(LEGACY_HEADER.format(date="the day after launch", published="2025-03-19"))
+    assert [(p.line, p.message) for p in only(problems)] == [
+        (
+            3,
+            "'started_at': 'the day after launch' is not an ISO 8601 time: write it as 2025-03-15T14:23:00Z"
+            + LEFT_OUT,
+        )
+    ]
+
+
 def test_an_impossible_due_date_is_one_error_and_no_second_warning() -> None:
     text = front_matter_file(action_items=[{"title": "Renew the certificate", "owner": "@sre", "due": "x"}])
     text, line = written(text, "due", "2025-13-01")

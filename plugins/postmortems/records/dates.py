@@ -104,7 +104,23 @@ def iso_error(text: str) -> str | None:
     return None
 
 
+def not_on_calendar(text: str) -> str | None:
+    """Why a date or time names no moment, whether written as ISO 8601 (`2025-02-30`) or as
+    people write it (`February 30, 2025`, `30 Feb 2025 14:23 UTC`): the reason `migrate` gives,
+    so the build and `postmortems validate` say the same of a legacy Date. None when it does
+    name one, or is no date at all."""
+    why = iso_error(text)
+    if why is not None:
+        return why
+    reading = read_date(text)
+    if reading.value is None and reading.note and reading.note.startswith(_OFF_CALENDAR):
+        return reading.note.removeprefix(_OFF_CALENDAR)
+    return None
+
+
 # --------------------------------------------------------------------------- human dates
+
+_OFF_CALENDAR = "is not on the calendar: "
 
 
 @dataclass(frozen=True)
@@ -184,7 +200,7 @@ def read_date(text: str) -> Reading:
             return Reading(None, f"{found}; write it as YYYY-MM-DD")
         wrong = calendar_error(*found)
         if wrong is not None:
-            return Reading(None, f"is not on the calendar: {wrong}")
+            return Reading(None, _OFF_CALENDAR + wrong)
         moment = found
         plain = form == "ymd" and "-" in rest
         break
@@ -203,7 +219,7 @@ def read_date(text: str) -> Reading:
     zone = time_match.group(4)
     wrong = calendar_error(*moment, hours, minutes, seconds)
     if wrong is not None:
-        return Reading(None, f"is not on the calendar: {wrong}")
+        return Reading(None, _OFF_CALENDAR + wrong)
     if zone and zone.lower() not in _UTC_NAMES:
         return Reading(None, f"is in {zone}, not UTC: write the time in UTC")
     value = dt.datetime(*moment, hours, minutes, seconds, tzinfo=UTC)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from . import NEW_POSTMORTEM
-from .dates import iso_error
+from .dates import not_on_calendar
 from .model import (
     ACTION_STATUSES,
     DETECTIONS,
@@ -316,8 +316,9 @@ def _shortened(numeral: str) -> str:
 
 def not_a_date(value: Any, kind: str, example: str) -> str:
     """Why a value is not a date or time, and how to write one. A value that looks like ISO 8601
-    but is not on the calendar says what is wrong with it ("February has no day 30")."""
-    why = iso_error(value) if isinstance(value, str) else None
+    or as people write it (`February 30, 2025`, a legacy header's Date) but is not on the
+    calendar says what is wrong with it ("February has no day 30")."""
+    why = not_on_calendar(value) if isinstance(value, str) else None
     if why is not None:
         return f"'{brief(value)}' is not on the calendar: {why}. Correct it, written as {example}"
     return f"'{brief(value)}' is not {kind}: write it as {example}"
