@@ -517,8 +517,37 @@ def test_validate_without_a_site_checks_the_given_paths_with_the_formats_default
     assert default.returncode == 0
     assert "catalog content/services.yml)" in default.stderr
     assert "'payment-api' is not in the service catalog. Did you mean 'payments-api'?" in default.stdout
-    nothing = run(tmp_path / "team-postmortems" / "old", "validate")
-    assert nothing.returncode == 2 and "no content/postmortems/" in nothing.stderr
+
+
+def test_validate_with_no_path_and_no_site_checks_the_current_folder(tmp_path: Path) -> None:
+    """The issue's own case: a team's folder of postmortems, no mkdocs.yml, no content/postmortems/."""
+    folder = tmp_path / "team-postmortems"
+    write(folder / "inc-2025-003.md", GOOD)
+    write(folder / "old" / "inc-2025-030.md", IMPOSSIBLE)
+    result = run(folder, "validate")
+    assert result.returncode == 1, result.stderr
+    notes = result.stderr.splitlines()
+    assert notes[0].startswith(
+        f"postmortems: note: no mkdocs.yml in {folder} or any folder above it: checking the current folder "
+        "with the format's defaults (severities SEV-1, SEV-2, SEV-3, SEV-4;"
+    )
+    assert [line.split(": error: ")[0] for line in result.stdout.splitlines()] == [
+        "old/inc-2025-030.md:5",
+        "old/inc-2025-030.md:7",
+    ]
+    assert notes[-1] == "postmortems: 2 postmortems checked: 2 errors, 0 warnings"
+    assert run(folder, "validate", ".").stdout == result.stdout  # the same as naming it
+    # A folder with no Markdown at all is still a usage error, and so is migrate with no path:
+    # it writes, so it works only on what it is given.
+    write(tmp_path / "empty" / "notes.txt", "not a postmortem\n")
+    nothing = run(tmp_path / "empty", "validate")
+    assert nothing.returncode == 2
+    assert nothing.stderr == (
+        f"postmortems validate: error: no mkdocs.yml in {tmp_path / 'empty'} or any folder above it, no "
+        "content/postmortems/, no Markdown files here: pass the postmortem files or folders to check, or "
+        "--config FILE\n"
+    )
+    assert run(folder, "migrate").returncode == 2
 
 
 # --------------------------------------------------------------------------- new

@@ -256,18 +256,24 @@ CONTRACT_ARCHIVE = os.path.join("content", "postmortems")
 CONTRACT_CATALOG = os.path.join("content", "services.yml")
 
 
-def standalone_site(paths: Sequence[str], today: dt.date | None = None) -> Site:
+def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bool = False) -> Site:
     """A site without a mkdocs.yml: the given files and folders (default: the contract's
     content/postmortems/) are the archive, checked by the contract's defaults, with the
-    contract's content/services.yml as the catalog when there is one."""
+    contract's content/services.yml as the catalog when there is one. `here`: with no paths
+    and no content/postmortems/, the current folder when it holds Markdown files (`validate`,
+    run in a team's folder of postmortems; it only reads)."""
     cwd = os.getcwd()
     if not paths:
-        if not os.path.isdir(CONTRACT_ARCHIVE):
+        if os.path.isdir(CONTRACT_ARCHIVE):
+            paths = [CONTRACT_ARCHIVE]
+        elif here and _holds_markdown(cwd):
+            paths = [cwd]
+        else:
+            found = ", no Markdown files here" if here else ""
             raise ConfigError(
-                f"no mkdocs.yml in {cwd} or any folder above it, and no {CONTRACT_ARCHIVE}/: pass the "
+                f"no mkdocs.yml in {cwd} or any folder above it, no {CONTRACT_ARCHIVE}/{found}: pass the "
                 "postmortem files or folders to check, or --config FILE"
             )
-        paths = [CONTRACT_ARCHIVE]
     roots = []
     for path in paths:
         if not os.path.exists(path):
@@ -285,6 +291,15 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None) -> Site:
         exclude=_exclusions(None, ""),
         roots=tuple(roots),
     )
+
+
+def _holds_markdown(folder: str) -> bool:
+    """Whether a .md file is in the folder or below it, as `markdown_files` walks it."""
+    for _folder, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if any(name.endswith(".md") for name in names):
+            return True
+    return False
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:
