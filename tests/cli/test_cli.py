@@ -548,6 +548,14 @@ def test_validate_with_no_path_and_no_site_checks_the_current_folder(tmp_path: P
         "--config FILE\n"
     )
     assert run(folder, "migrate").returncode == 2
+    # Above a site, it is the site that is meant: its docs are not checked as loose files.
+    make_site(tmp_path / "repo" / "site")
+    above = run(tmp_path / "repo", "validate")
+    assert above.returncode == 2
+    assert above.stderr == (
+        f"postmortems validate: error: no mkdocs.yml in {tmp_path / 'repo'} or any folder above it, but "
+        "site/mkdocs.yml below it: run from site/ or pass --config site/mkdocs.yml\n"
+    )
 
 
 # --------------------------------------------------------------------------- new

@@ -266,14 +266,22 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bo
     if not paths:
         if os.path.isdir(CONTRACT_ARCHIVE):
             paths = [CONTRACT_ARCHIVE]
-        elif here and _holds_markdown(cwd):
-            paths = [cwd]
         else:
-            found = ", no Markdown files here" if here else ""
-            raise ConfigError(
-                f"no mkdocs.yml in {cwd} or any folder above it, no {CONTRACT_ARCHIVE}/{found}: pass the "
-                "postmortem files or folders to check, or --config FILE"
-            )
+            kind, found = _first_below(cwd) if here else ("", "")
+            if kind == "markdown":
+                paths = [cwd]
+            elif kind == "site":  # run from a folder above the site: it is the site that is meant
+                shown = os.path.relpath(found)
+                raise ConfigError(
+                    f"no mkdocs.yml in {cwd} or any folder above it, but {shown} below it: run from "
+                    f"{os.path.dirname(shown)}/ or pass --config {shown}"
+                )
+            else:
+                what = ", no Markdown files here" if here else ""
+                raise ConfigError(
+                    f"no mkdocs.yml in {cwd} or any folder above it, no {CONTRACT_ARCHIVE}/{what}: pass the "
+                    "postmortem files or folders to check, or --config FILE"
+                )
     roots = []
     for path in paths:
         if not os.path.exists(path):
@@ -293,13 +301,19 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bo
     )
 
 
-def _holds_markdown(folder: str) -> bool:
-    """Whether a .md file is in the folder or below it, as `markdown_files` walks it."""
-    for _folder, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if any(name.endswith(".md") for name in names):
-            return True
-    return False
+def _first_below(folder: str) -> tuple[str, str]:
+    """What the folder holds first, walked as `markdown_files` walks it (dot folders skipped,
+    in name order, each folder before those in it): ("site", its mkdocs.yml), ("markdown", a
+    .md file), or ("", "") when neither."""
+    for place, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        config = next((name for name in CONFIG_NAMES if name in names), None)
+        if config is not None:
+            return "site", os.path.join(place, config)
+        markdown = next((name for name in sorted(names) if name.endswith(".md")), None)
+        if markdown is not None:
+            return "markdown", os.path.join(place, markdown)
+    return "", ""
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:
