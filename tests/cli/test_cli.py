@@ -271,12 +271,16 @@ def test_github_annotations_escape_what_would_break_them() -> None:
 def test_only_the_given_paths_are_reported_but_the_whole_archive_is_read(site: Path) -> None:
     pm = site / "docs" / "postmortems"
     write(pm / "2025" / "inc-2025-009-bad-severity.md", BAD)
-    # The same id as the good file: the second file in path order gets the error.
+    # The same id as the good file: both files get an error, each naming the other.
     write(pm / "2025" / "inc-2025-099-copy.md", GOOD.replace("Checkout errors", "A copy"))
 
     good = run(site, "validate", "docs/postmortems/2025/inc-2025-003-checkout-errors.md")
-    assert good.returncode == 0, good.stdout
-    assert good.stdout == ""
+    assert good.returncode == 1, good.stdout
+    assert good.stdout.splitlines() == [
+        "docs/postmortems/2025/inc-2025-003-checkout-errors.md:2: error: 'id': INC-2025-003 is also used by "
+        "postmortems/2025/inc-2025-099-copy.md:2, which is left out of every index while this file keeps the "
+        "id: give one of them the next free id (postmortems new shows it)"
+    ]  # and nothing of the bad-severity file beside it
     assert "1 postmortem checked" in good.stderr
 
     copy = run(site, "validate", "--format", "json", "docs/postmortems/2025/inc-2025-099-copy.md")
@@ -290,6 +294,32 @@ def test_only_the_given_paths_are_reported_but_the_whole_archive_is_read(site: P
     # The plugin's own messages name files relative to the docs folder; those work too.
     docs_relative = run(site, "validate", "postmortems/2025/inc-2025-009-bad-severity.md")
     assert docs_relative.returncode == 1 and "SEV-9" in docs_relative.stdout
+
+
+def test_a_new_file_reusing_a_published_id_fails_the_hook_on_that_file(site: Path) -> None:
+    """What the pre-commit hook runs: `validate` on the changed file only. The new file sorts
+    first, so it takes the id from the published postmortem; that is an error on the new file,
+    naming the published one and its line, not only on the file nobody changed."""
+    shown = "docs/postmortems/2025/inc-2025-001-new.md"
+    write(site / shown, GOOD.replace("Checkout errors after payments-api deploy", "A new one"))
+    hook = run(site, "validate", shown)
+    assert hook.returncode == 1, hook.stderr
+    assert hook.stdout.splitlines() == [
+        f"{shown}:2: error: 'id': INC-2025-003 is also used by "
+        "postmortems/2025/inc-2025-003-checkout-errors.md:2, which is left out of every index while this "
+        "file keeps the id: give one of them the next free id (postmortems new shows it)"
+    ]
+    everything = run(site, "validate").stdout.splitlines()
+    assert [line.split(": error: ")[0] for line in everything if "'id'" in line] == [
+        f"{shown}:2",
+        "docs/postmortems/2025/inc-2025-003-checkout-errors.md:2",
+    ]
+    assert (
+        "docs/postmortems/2025/inc-2025-003-checkout-errors.md:2: error: 'id': INC-2025-003 is already used "
+        "by postmortems/2025/inc-2025-001-new.md:2, which keeps it (the first counted file with this id, in "
+        "path order): give this postmortem the next free id (postmortems new shows it); it is left out of "
+        "every index until then" in everything
+    )
 
 
 def test_a_file_outside_the_archive_is_noted_not_failed(site: Path) -> None:

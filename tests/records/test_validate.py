@@ -199,6 +199,52 @@ def test_archive_checks_unique_ids_related_and_catalog() -> None:
     assert archive.entries["a.md"].record.teams == ["payments"]  # default: the services' owners
 
 
+def test_a_duplicate_id_is_an_error_on_both_files_naming_the_other_file_and_line() -> None:
+    """A new file that reuses a published postmortem's id and sorts first takes the id (the first
+    in path order keeps it), and says so on both files: neither is pushed out silently."""
+    published = front_matter_file(title="Card declines")
+    copy = front_matter_file(title="Checkout slow", status="draft")
+    archive = build_archive(
+        [("2025/inc-2025-001-declines.md", published.encode()), ("2025/checkout.md", copy.encode())],
+        RULES,
+        None,
+    )
+    assert [str(p) for p in archive.problems if p.key == "id"] == [
+        "2025/checkout.md:2: 'id': INC-2025-001 is also used by 2025/inc-2025-001-declines.md:2, which is "
+        "left out of every index while this file keeps the id: give one of them the next free id "
+        "(postmortems new shows it)",
+        "2025/inc-2025-001-declines.md:2: 'id': INC-2025-001 is already used by 2025/checkout.md:2, which "
+        "keeps it (the first counted file with this id, in path order): give this postmortem the next free "
+        "id (postmortems new shows it); it is left out of every index until then",
+    ]
+    assert [r.source for r in archive.records] == ["2025/checkout.md"]
+    assert all(p.level == "error" for p in archive.problems if p.key == "id")
+
+
+def test_an_id_used_three_times_names_the_keeper_on_each_copy_and_each_copy_on_the_keeper() -> None:
+    files = [(f"{name}.md", front_matter_file(title=name).encode()) for name in ("a", "b", "c")]
+    archive = build_archive(files, RULES, None)
+    assert [(p.path, p.message.split(",")[0]) for p in archive.problems if p.key == "id"] == [
+        ("a.md", "'id': INC-2025-001 is also used by b.md:2"),
+        ("a.md", "'id': INC-2025-001 is also used by c.md:2"),
+        ("b.md", "'id': INC-2025-001 is already used by a.md:2"),
+        ("c.md", "'id': INC-2025-001 is already used by a.md:2"),
+    ]
+    assert [r.source for r in archive.records] == ["a.md"]
+
+
+def test_an_id_used_only_by_files_that_are_not_counted_is_reported_on_each() -> None:
+    broken = front_matter_file(severity="SEV-9")
+    files = [("a.md", broken.encode()), ("b.md", broken.encode())]
+    archive = build_archive(files, RULES, None)
+    assert [str(p) for p in archive.problems if p.key == "id"] == [
+        "a.md:2: 'id': INC-2025-001 is also used by b.md:2, which is not counted until its own errors are "
+        "fixed: give one of them the next free id (postmortems new shows it)",
+        "b.md:2: 'id': INC-2025-001 is also used by a.md:2, which is not counted until its own errors are "
+        "fixed: give one of them the next free id (postmortems new shows it)",
+    ]
+
+
 def test_empty_binary_and_undecodable_files_are_reported_not_dropped() -> None:
     archive = build_archive(
         [("e.md", b""), ("b.md", b"\x00\x01"), ("u.md", b"---\nid: \xff\n---\n")], RULES, None
@@ -500,10 +546,12 @@ def test_cross_file_checks_see_files_that_are_not_counted() -> None:
     assert any(m.startswith("a.md:5: 'severity': 'SEV-9'") for m in messages)
     assert any(m.startswith("a.md:") and "'paymnts-api' is not in the service catalog" in m for m in messages)
     assert any(m.startswith("a.md:") and "INC-1999-001 is not an incident" in m for m in messages)
-    assert any(
-        m.startswith("b.md:2: 'id': INC-2025-001 is also used by a.md, which is not counted")
-        for m in messages
-    )
+    assert [m for m in messages if ": 'id': " in m] == [
+        "a.md:2: 'id': INC-2025-001 is already used by b.md:2, which keeps it (the first counted file with "
+        "this id, in path order): give this postmortem the next free id (postmortems new shows it)",
+        "b.md:2: 'id': INC-2025-001 is also used by a.md:2, which is not counted until its own errors are "
+        "fixed: give one of them the next free id (postmortems new shows it)",
+    ]
     assert [r.source for r in archive.records] == ["b.md"]  # a broken file never costs a good one its place
 
 
