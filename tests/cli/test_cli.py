@@ -876,6 +876,9 @@ Checkout was down for an hour and 35 minutes.
         ("1:35", 95),
         ("95 min", 95),
         ("95 minutes (14:00 – 15:35 UTC)", 95),
+        ("1 hour 35 minutes (14:23 UTC – 15:58 UTC)", 95),
+        ("1 hour 35 minutes (14:23–15:58 UTC)", 95),
+        ("1 hour 35 minutes (14:23 UTC - 15:58 UTC)", 95),
     ],
 )
 def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, minutes: int) -> None:
@@ -891,6 +894,21 @@ def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, min
         record.resolved_at - record.started_at
     ).total_seconds() == minutes * 60  # MTTR, as every figure sees it
     assert "**Duration:**" not in path.read_text(encoding="utf-8")
+
+
+def test_migrate_reads_a_range_with_a_time_zone_after_each_time(site: Path) -> None:
+    duration = "1 hour 35 minutes (14:23 UTC – 15:58 UTC)"
+    path = write(
+        site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md",
+        LEGACY.replace("95 minutes (23:10 – 00:45 UTC)", duration),
+    )
+    result = run(site, "migrate", str(path))
+    assert result.returncode == 0, result.stderr
+    front_lines = path.read_text(encoding="utf-8").split("---\n")[1].splitlines()
+    assert [line for line in front_lines if line.startswith(("started_at", "resolved_at"))] == [
+        "started_at: 2025-04-27T14:23:00Z",
+        f"resolved_at: 2025-04-27T15:58:00Z  # legacy duration: {duration}",
+    ]
 
 
 def test_migrate_reads_a_teams_template_and_keeps_what_has_no_field(site: Path) -> None:

@@ -229,9 +229,10 @@ def read_date(text: str) -> Reading:
 
 # --------------------------------------------------------------------------- durations
 
-_RANGE = re.compile(
-    r"(\d{1,2}):(\d{2})\s*(?:[–—-]|to|until)\s*(\d{1,2}):(\d{2})(?:\s*([A-Za-z]{2,5}|[+-]\d{2}:?\d{2}))?"
-)
+# A time zone after a time of a range: a name (UTC, CET) or an offset; never the word between the times.
+_ZONE = r"(?:\s*(?!(?:to|until)\b)([Zz]|[A-Za-z]{2,5}|[+-]\d{2}:?\d{2})\b)?"
+# `14:23 – 15:10 UTC`, `14:23–15:10`, `from 14:23 to 15:10 GMT`, `14:23 UTC – 15:10 UTC`.
+_RANGE = re.compile(rf"(\d{{1,2}}):(\d{{2}}){_ZONE}\s*(?:[–—-]|to|until)\s*(\d{{1,2}}):(\d{{2}}){_ZONE}")
 _UNITS = {
     "d": 1440, "day": 1440, "days": 1440,
     "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60,
@@ -296,10 +297,11 @@ def read_duration(text: str, unit: str | None = None) -> Reading:
         return Reading(None, "holds more than one time range")
     if ranges:
         match = ranges[0]
-        h1, m1, h2, m2 = (int(g) for g in match.groups()[:4])
-        zone = match.group(5)
-        if zone and zone.lower() not in _UTC_NAMES:
-            return Reading(None, f"has a time range in {zone}, not UTC: write it in UTC")
+        hour1, minute1, zone1, hour2, minute2, zone2 = match.groups()
+        h1, m1, h2, m2 = (int(g) for g in (hour1, minute1, hour2, minute2))
+        for zone in (zone1, zone2):
+            if zone and zone.lower() not in _UTC_NAMES:
+                return Reading(None, f"has a time range in {zone}, not UTC: write it in UTC")
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
             return Reading(None, "has a time range that is not a time of day: hours run from 00 to 23")
         start, end = (h1, m1), (h2, m2)
