@@ -271,12 +271,16 @@ def test_github_annotations_escape_what_would_break_them() -> None:
 def test_only_the_given_paths_are_reported_but_the_whole_archive_is_read(site: Path) -> None:
     pm = site / "docs" / "postmortems"
     write(pm / "2025" / "inc-2025-009-bad-severity.md", BAD)
-    # The same id as the good file: the second file in path order gets the error.
+    # The same id as the good file: both files get an error, each naming the other.
     write(pm / "2025" / "inc-2025-099-copy.md", GOOD.replace("Checkout errors", "A copy"))
 
     good = run(site, "validate", "docs/postmortems/2025/inc-2025-003-checkout-errors.md")
-    assert good.returncode == 0, good.stdout
-    assert good.stdout == ""
+    assert good.returncode == 1, good.stdout
+    assert good.stdout.splitlines() == [
+        "docs/postmortems/2025/inc-2025-003-checkout-errors.md:2: error: 'id': INC-2025-003 is also used by "
+        "postmortems/2025/inc-2025-099-copy.md:2, which is left out of every index while this file keeps the "
+        "id: give one of them the next free id (postmortems new shows it)"
+    ]  # and nothing of the bad-severity file beside it
     assert "1 postmortem checked" in good.stderr
 
     copy = run(site, "validate", "--format", "json", "docs/postmortems/2025/inc-2025-099-copy.md")
@@ -290,6 +294,32 @@ def test_only_the_given_paths_are_reported_but_the_whole_archive_is_read(site: P
     # The plugin's own messages name files relative to the docs folder; those work too.
     docs_relative = run(site, "validate", "postmortems/2025/inc-2025-009-bad-severity.md")
     assert docs_relative.returncode == 1 and "SEV-9" in docs_relative.stdout
+
+
+def test_a_new_file_reusing_a_published_id_fails_the_hook_on_that_file(site: Path) -> None:
+    """What the pre-commit hook runs: `validate` on the changed file only. The new file sorts
+    first, so it takes the id from the published postmortem; that is an error on the new file,
+    naming the published one and its line, not only on the file nobody changed."""
+    shown = "docs/postmortems/2025/inc-2025-001-new.md"
+    write(site / shown, GOOD.replace("Checkout errors after payments-api deploy", "A new one"))
+    hook = run(site, "validate", shown)
+    assert hook.returncode == 1, hook.stderr
+    assert hook.stdout.splitlines() == [
+        f"{shown}:2: error: 'id': INC-2025-003 is also used by "
+        "postmortems/2025/inc-2025-003-checkout-errors.md:2, which is left out of every index while this "
+        "file keeps the id: give one of them the next free id (postmortems new shows it)"
+    ]
+    everything = run(site, "validate").stdout.splitlines()
+    assert [line.split(": error: ")[0] for line in everything if "'id'" in line] == [
+        f"{shown}:2",
+        "docs/postmortems/2025/inc-2025-003-checkout-errors.md:2",
+    ]
+    assert (
+        "docs/postmortems/2025/inc-2025-003-checkout-errors.md:2: error: 'id': INC-2025-003 is already used "
+        "by postmortems/2025/inc-2025-001-new.md:2, which keeps it (the first counted file with this id, in "
+        "path order): give this postmortem the next free id (postmortems new shows it); it is left out of "
+        "every index until then" in everything
+    )
 
 
 def test_a_file_outside_the_archive_is_noted_not_failed(site: Path) -> None:
@@ -517,8 +547,45 @@ def test_validate_without_a_site_checks_the_given_paths_with_the_formats_default
     assert default.returncode == 0
     assert "catalog content/services.yml)" in default.stderr
     assert "'payment-api' is not in the service catalog. Did you mean 'payments-api'?" in default.stdout
-    nothing = run(tmp_path / "team-postmortems" / "old", "validate")
-    assert nothing.returncode == 2 and "no content/postmortems/" in nothing.stderr
+
+
+def test_validate_with_no_path_and_no_site_checks_the_current_folder(tmp_path: Path) -> None:
+    """The issue's own case: a team's folder of postmortems, no mkdocs.yml, no content/postmortems/."""
+    folder = tmp_path / "team-postmortems"
+    write(folder / "inc-2025-003.md", GOOD)
+    write(folder / "old" / "inc-2025-030.md", IMPOSSIBLE)
+    result = run(folder, "validate")
+    assert result.returncode == 1, result.stderr
+    notes = result.stderr.splitlines()
+    assert notes[0].startswith(
+        f"postmortems: note: no mkdocs.yml in {folder} or any folder above it: checking the current folder "
+        "with the format's defaults (severities SEV-1, SEV-2, SEV-3, SEV-4;"
+    )
+    assert [line.split(": error: ")[0] for line in result.stdout.splitlines()] == [
+        "old/inc-2025-030.md:5",
+        "old/inc-2025-030.md:7",
+    ]
+    assert notes[-1] == "postmortems: 2 postmortems checked: 2 errors, 0 warnings"
+    assert run(folder, "validate", ".").stdout == result.stdout  # the same as naming it
+    # A folder with no Markdown at all is still a usage error, and so is migrate with no path:
+    # it writes, so it works only on what it is given.
+    write(tmp_path / "empty" / "notes.txt", "not a postmortem\n")
+    nothing = run(tmp_path / "empty", "validate")
+    assert nothing.returncode == 2
+    assert nothing.stderr == (
+        f"postmortems validate: error: no mkdocs.yml in {tmp_path / 'empty'} or any folder above it, no "
+        "content/postmortems/, no Markdown files here: pass the postmortem files or folders to check, or "
+        "--config FILE\n"
+    )
+    assert run(folder, "migrate").returncode == 2
+    # Above a site, it is the site that is meant: its docs are not checked as loose files.
+    make_site(tmp_path / "repo" / "site")
+    above = run(tmp_path / "repo", "validate")
+    assert above.returncode == 2
+    assert above.stderr == (
+        f"postmortems validate: error: no mkdocs.yml in {tmp_path / 'repo'} or any folder above it, but "
+        "site/mkdocs.yml below it: run from site/ or pass --config site/mkdocs.yml\n"
+    )
 
 
 # --------------------------------------------------------------------------- new
@@ -809,6 +876,9 @@ Checkout was down for an hour and 35 minutes.
         ("1:35", 95),
         ("95 min", 95),
         ("95 minutes (14:00 – 15:35 UTC)", 95),
+        ("1 hour 35 minutes (14:23 UTC – 15:58 UTC)", 95),
+        ("1 hour 35 minutes (14:23–15:58 UTC)", 95),
+        ("1 hour 35 minutes (14:23 UTC - 15:58 UTC)", 95),
     ],
 )
 def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, minutes: int) -> None:
@@ -824,6 +894,21 @@ def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, min
         record.resolved_at - record.started_at
     ).total_seconds() == minutes * 60  # MTTR, as every figure sees it
     assert "**Duration:**" not in path.read_text(encoding="utf-8")
+
+
+def test_migrate_reads_a_range_with_a_time_zone_after_each_time(site: Path) -> None:
+    duration = "1 hour 35 minutes (14:23 UTC – 15:58 UTC)"
+    path = write(
+        site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md",
+        LEGACY.replace("95 minutes (23:10 – 00:45 UTC)", duration),
+    )
+    result = run(site, "migrate", str(path))
+    assert result.returncode == 0, result.stderr
+    front_lines = path.read_text(encoding="utf-8").split("---\n")[1].splitlines()
+    assert [line for line in front_lines if line.startswith(("started_at", "resolved_at"))] == [
+        "started_at: 2025-04-27T14:23:00Z",
+        f"resolved_at: 2025-04-27T15:58:00Z  # legacy duration: {duration}",
+    ]
 
 
 def test_migrate_reads_a_teams_template_and_keeps_what_has_no_field(site: Path) -> None:
@@ -892,6 +977,25 @@ def test_migrate_leaves_what_it_cannot_read_in_the_body_and_exits_1(site: Path) 
     assert "postmortems: 1 migrated (1 still need work: see above), 0 skipped, 0 failed" in result.stderr
     after = run(site, "validate", str(path))  # what remains is what validate reports
     assert after.returncode == 1 and f"{shown}:1: error: 'started_at': is required" in after.stdout
+
+
+def test_validate_and_migrate_say_the_same_of_a_human_date_that_is_not_on_the_calendar(site: Path) -> None:
+    write(
+        site / "docs/postmortems/2025/inc-2025-007-gateway-outage.md",
+        LEGACY.replace("**Date:** 2025-04-27", "**Date:** February 30, 2025"),
+    )
+    shown = "docs/postmortems/2025/inc-2025-007-gateway-outage.md"
+    checked = run(site, "validate", shown)
+    assert checked.returncode == 1
+    assert (
+        f"{shown}:4: error: 'started_at': 'February 30, 2025' is not on the calendar: February has no day 30: "
+        "it has 28 days. Correct it, written as 2025-03-15T14:23:00Z; until this is fixed, the postmortem is "
+        "left out of every index and figure"
+    ) in checked.stdout.splitlines()
+    migrated = run(site, "migrate", "--dry-run", shown)
+    assert "'Date: February 30, 2025' is not on the calendar: February has no day 30: it has 28 days" in (
+        migrated.stderr
+    )
 
 
 # --------------------------------------------------------------------------- import pagerduty

@@ -163,3 +163,19 @@ def test_services_yml_wins_and_a_broken_backstage_file_is_reported(tmp_path: Pat
     assert merged["payments-api"].team == "money" and merged["search-service"].owner == "user:guest"
     broken = [p for p in problems if p.path == "catalog/teams/broken/catalog-info.yaml"]
     assert broken and broken[0].level == "error" and broken[0].line == 3
+
+
+def test_a_tier_annotation_that_is_no_small_whole_number_is_a_warning_not_a_crash(tmp_path: Path) -> None:
+    # int() raised ValueError on "²" (a digit to str.isdigit) and on 5,000 digits.
+    for index, tier in enumerate(["²", "9" * 5000]):
+        folder = tmp_path / str(index)
+        folder.mkdir()
+        (folder / "catalog-info.yaml").write_text(
+            PAYMENTS.split("---")[0].replace('postmortems/tier: "1"', f'postmortems/tier: "{tier}"'),
+            encoding="utf-8",
+        )
+        catalog, problems = load_catalog(str(folder), None, ["catalog-info.yaml"])
+        assert catalog is not None and catalog["payments-api"].tier is None
+        assert [(p.level, p.message) for p in problems] == [
+            ("warning", "service 'payments-api': tier must be a whole number")
+        ]

@@ -48,6 +48,16 @@ def test_durations_in_every_common_form(text: str, minutes: float) -> None:
         ("1h 35m (23:10 - 00:45 UTC)", 95, (23, 10), (0, 45)),
         ("14:23–15:10", None, (14, 23), (15, 10)),
         ("from 09:00 to 10:30 GMT", None, (9, 0), (10, 30)),
+        # A time zone after each time of the range, or after the last only, with or without spaces.
+        ("1 hour 35 minutes (14:23 UTC – 15:58 UTC)", 95, (14, 23), (15, 58)),
+        ("1 hour 35 minutes (14:23–15:58 UTC)", 95, (14, 23), (15, 58)),
+        ("1 hour 35 minutes (14:23 UTC - 15:58 UTC)", 95, (14, 23), (15, 58)),
+        ("95 min (14:23 UTC-15:58 UTC)", 95, (14, 23), (15, 58)),
+        ("95 min (14:23Z – 15:58Z)", 95, (14, 23), (15, 58)),
+        ("from 14:23 GMT until 15:58 GMT", None, (14, 23), (15, 58)),
+        ("14:23 UTC to 15:58", None, (14, 23), (15, 58)),
+        ("1h 35m (23:10 UTC – 00:45 UTC)", 95, (23, 10), (0, 45)),
+        ("(14:23 – 15:58 h)", None, (14, 23), (15, 58)),  # one letter after a time is no zone
     ],
 )
 def test_durations_with_a_time_range(
@@ -76,6 +86,9 @@ def test_a_range_that_disagrees_with_the_amount_is_used_with_a_note() -> None:
         ("47 minutes, then 10 minutes", "cannot be read as a duration: it holds more than one amount"),
         ("2h 2h", "cannot be read as a duration: it names the same unit twice"),
         ("40 minutes (14:20 – 15:00 CET)", "has a time range in CET, not UTC: write it in UTC"),
+        ("40 minutes (14:20 CET – 15:00 CET)", "has a time range in CET, not UTC: write it in UTC"),
+        ("40 minutes (14:20 UTC – 15:00 CEST)", "has a time range in CEST, not UTC: write it in UTC"),
+        ("40 minutes (14:20 PST - 15:00)", "has a time range in PST, not UTC: write it in UTC"),
         ("14:00 – 15:00 and 16:00 – 17:00", "holds more than one time range"),
     ],
 )

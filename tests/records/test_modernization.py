@@ -352,6 +352,34 @@ def test_a_period_longer_than_the_calendar_allows_is_an_error(tmp_path: Path) ->
     assert targets is not None and targets.period_days == 90
 
 
+def test_numbers_too_large_to_be_real_say_so_and_never_raise(tmp_path: Path) -> None:
+    # A change of minus 400 nines used to end the build in an OverflowError ({raw:g}).
+    path = tmp_path / "targets.yaml"
+    path.write_text(
+        "targets:\n"
+        f"  repeat_rate: {{change: -{'9' * 400}}}\n"
+        f"  mttr_median: {{change: -{'9' * 5000}}}\n"
+        f"  time_to_epic_median: {{at_most: {'9' * 5000}}}\n"
+        "  paged_outside_hours: {change: -0.4}\n"
+    )
+    targets, problems = load_targets(str(path), "t.yaml")
+    assert shown(problems) == [
+        "t.yaml:2: error: 'targets.repeat_rate.change': -999…999 (400 digits) is out of range: must be at "
+        "least -1",
+        "t.yaml:3: error: 'targets.mttr_median.change': -999…999 (5000 digits) is out of range: must be at "
+        "least -1",
+        "t.yaml:4: error: 'targets.time_to_epic_median.at_most': 9999…999 (5000 digits) is too large to be a "
+        "real target: write the real figure",
+    ]
+    assert targets is not None and [t.name for t in targets.targets] == ["paged_outside_hours"]
+    found, problems = decisions(tmp_path, GOOD.replace("budget_days: 40", f"budget_days: {'9' * 5000}"))
+    assert shown(problems) == [
+        f"{SHOWN}:9: error: 'decisions.0.budget_days': 9999…999 (5000 digits) is too large to be a real "
+        "number of days: write the real figure"
+    ]
+    assert found[0].budget_days is None
+
+
 # --------------------------------------------------------------------------- epic on action items
 
 

@@ -199,6 +199,52 @@ def test_archive_checks_unique_ids_related_and_catalog() -> None:
     assert archive.entries["a.md"].record.teams == ["payments"]  # default: the services' owners
 
 
+def test_a_duplicate_id_is_an_error_on_both_files_naming_the_other_file_and_line() -> None:
+    """A new file that reuses a published postmortem's id and sorts first takes the id (the first
+    in path order keeps it), and says so on both files: neither is pushed out silently."""
+    published = front_matter_file(title="Card declines")
+    copy = front_matter_file(title="Checkout slow", status="draft")
+    archive = build_archive(
+        [("2025/inc-2025-001-declines.md", published.encode()), ("2025/checkout.md", copy.encode())],
+        RULES,
+        None,
+    )
+    assert [str(p) for p in archive.problems if p.key == "id"] == [
+        "2025/checkout.md:2: 'id': INC-2025-001 is also used by 2025/inc-2025-001-declines.md:2, which is "
+        "left out of every index while this file keeps the id: give one of them the next free id "
+        "(postmortems new shows it)",
+        "2025/inc-2025-001-declines.md:2: 'id': INC-2025-001 is already used by 2025/checkout.md:2, which "
+        "keeps it (the first counted file with this id, in path order): give this postmortem the next free "
+        "id (postmortems new shows it); it is left out of every index until then",
+    ]
+    assert [r.source for r in archive.records] == ["2025/checkout.md"]
+    assert all(p.level == "error" for p in archive.problems if p.key == "id")
+
+
+def test_an_id_used_three_times_names_the_keeper_on_each_copy_and_each_copy_on_the_keeper() -> None:
+    files = [(f"{name}.md", front_matter_file(title=name).encode()) for name in ("a", "b", "c")]
+    archive = build_archive(files, RULES, None)
+    assert [(p.path, p.message.split(",")[0]) for p in archive.problems if p.key == "id"] == [
+        ("a.md", "'id': INC-2025-001 is also used by b.md:2"),
+        ("a.md", "'id': INC-2025-001 is also used by c.md:2"),
+        ("b.md", "'id': INC-2025-001 is already used by a.md:2"),
+        ("c.md", "'id': INC-2025-001 is already used by a.md:2"),
+    ]
+    assert [r.source for r in archive.records] == ["a.md"]
+
+
+def test_an_id_used_only_by_files_that_are_not_counted_is_reported_on_each() -> None:
+    broken = front_matter_file(severity="SEV-9")
+    files = [("a.md", broken.encode()), ("b.md", broken.encode())]
+    archive = build_archive(files, RULES, None)
+    assert [str(p) for p in archive.problems if p.key == "id"] == [
+        "a.md:2: 'id': INC-2025-001 is also used by b.md:2, which is not counted until its own errors are "
+        "fixed: give one of them the next free id (postmortems new shows it)",
+        "b.md:2: 'id': INC-2025-001 is also used by a.md:2, which is not counted until its own errors are "
+        "fixed: give one of them the next free id (postmortems new shows it)",
+    ]
+
+
 def test_empty_binary_and_undecodable_files_are_reported_not_dropped() -> None:
     archive = build_archive(
         [("e.md", b""), ("b.md", b"\x00\x01"), ("u.md", b"---\nid: \xff\n---\n")], RULES, None
@@ -277,6 +323,66 @@ def test_an_impossible_date_is_an_error_on_its_line_not_an_exception(
     assert (record is None) == (key == "started_at")
 
 
+LEGACY_HEADER = (
+    "# Postmortem: Card declines\n**Incident ID:** INC-2025-040\n**Date:** {date}\n**Severity:** SEV-2\n"
+    "**Duration:** 47 minutes\n**Services:** payments-api\n**Status:** Draft\n**Published:** {published}\n"
+    "\n## Summary\n\nDeclines.\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("date", "published", "line", "message"),
+    [
+        (
+            "February 30, 2025",
+            "2025-03-19",
+            3,
+            "'started_at': 'February 30, 2025' is not on the calendar: February has no day 30: it has 28 days. "
+            "Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "Saturday, 29th of February 2025 at 14:23 UTC",
+            "2025-03-19",
+            3,
+            "'started_at': 'Saturday, 29th of February 2025 at 14:23 UTC' is not on the calendar: February 2025 "
+            "has no day 29: 2025 is not a leap year. Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "March 15, 2025 25:10 UTC",
+            "2025-03-19",
+            3,
+            "'started_at': 'March 15, 2025 25:10 UTC' is not on the calendar: there is no hour 25: hours run from "
+            "00 to 23. Correct it, written as 2025-03-15T14:23:00Z" + LEFT_OUT,
+        ),
+        (
+            "2025-03-15",
+            "31 Apr 2025",
+            8,
+            "'published_at': '31 Apr 2025' is not on the calendar: April has no day 31: it has 30 days. Correct "
+            "it, written as YYYY-MM-DD, e.g. 2025-03-18",
+        ),
+    ],
+)
+def test_a_legacy_date_written_as_people_write_it_says_what_is_wrong_with_the_calendar(
+    date: str, published: str, line: int, message: str
+) -> None:
+    """The same reason `postmortems migrate` gives, on the Date's line, in the build and in
+    `postmortems validate`, not "is not an ISO 8601 time"."""
+    _record, problems = check(LEGACY_HEADER.format(date=date, published=published))
+    assert [(p.line, p.message) for p in only(problems)] == [(line, message)]
+
+
+def test_a_date_that_is_no_date_at_all_still_says_how_to_write_one() -> None:
+    _record, problems = check(LEGACY_HEADER.format(date="the day after launch", published="2025-03-19"))
+    assert [(p.line, p.message) for p in only(problems)] == [
+        (
+            3,
+            "'started_at': 'the day after launch' is not an ISO 8601 time: write it as 2025-03-15T14:23:00Z"
+            + LEFT_OUT,
+        )
+    ]
+
+
 def test_an_impossible_due_date_is_one_error_and_no_second_warning() -> None:
     text = front_matter_file(action_items=[{"title": "Renew the certificate", "owner": "@sre", "due": "x"}])
     text, line = written(text, "due", "2025-13-01")
@@ -292,8 +398,7 @@ def test_an_impossible_due_date_is_one_error_and_no_second_warning() -> None:
         ("effort_days", "!!int abc", "'effort_days': must be a number, got text 'abc'"),
         ("ai_risk", "!!bool maybe", "'ai_risk': must be true or false, got 'maybe'"),
         ("started_at", "!!timestamp soon", "'started_at': 'soon' is not an ISO 8601 time"),
-        ("effort_days", "9" * 400, "'effort_days': 99999999"),
-        ("effort_days", "1.0e+999", "'effort_days': must be a finite number, got inf"),
+        ("effort_days", ".inf", "'effort_days': must be a finite number, got inf"),
     ],
 )
 def test_tags_that_lie_and_numbers_too_large_are_errors(key: str, value: str, fragment: str) -> None:
@@ -302,6 +407,102 @@ def test_tags_that_lie_and_numbers_too_large_are_errors(key: str, value: str, fr
     _record, problems = check(text)
     (error,) = only(problems)
     assert error.line == line and error.message.startswith(fragment), error.message
+
+
+NINES_400, NINES_5000 = "9" * 400, "9" * 5000  # a float cannot hold the first, YAML not the second
+
+
+@pytest.mark.parametrize(
+    ("fields", "key", "value", "message"),
+    [
+        (
+            {"effort_days": 1},
+            "effort_days",
+            NINES_400,
+            "'effort_days': 9999…999 (400 digits) is too large to be a real number of days: write the real "
+            "figure",
+        ),
+        (
+            {"effort_days": 1},
+            "effort_days",
+            NINES_5000,
+            "'effort_days': 9999…999 (5000 digits) is too large to be a real number of days: write the real "
+            "figure",
+        ),
+        (
+            {"effort_days": 1},
+            "effort_days",
+            "1.0e+999",
+            "'effort_days': 1.0e+999 is too large to be a real number of days: write the real figure",
+        ),
+        (
+            {"effort_days": 1},
+            "effort_days",
+            "-" + NINES_400,
+            "'effort_days': -999…999 (400 digits) is out of range: must be at least 0",
+        ),
+        (
+            {"impact": {"users_affected": 1}},
+            "users_affected",
+            NINES_5000,
+            "'impact.users_affected': 9999…999 (5000 digits) is too large to be a real number of users: write "
+            "the real figure",
+        ),
+        (
+            {"impact": {"revenue_usd": 1}},
+            "revenue_usd",
+            NINES_400 + ".50",
+            "'impact.revenue_usd': 9999….50 (402 digits) is too large to be a real amount in US dollars: write "
+            "the real figure",
+        ),
+        (
+            {"impact": {"user_pct": 1}},
+            "user_pct",
+            NINES_5000,
+            "'impact.user_pct': 9999…999 (5000 digits) is out of range: must be between 0 and 100",
+        ),
+        (
+            {"slos": [{"name": "checkout", "burn_rate": 1}]},
+            "burn_rate",
+            NINES_400,
+            "'slos.0.burn_rate': 9999…999 (400 digits) is too large to be a real burn rate: write the real "
+            "figure",
+        ),
+        (
+            {"slos": [{"name": "checkout", "budget_consumed_pct": 1}]},
+            "budget_consumed_pct",
+            NINES_5000,
+            "'slos.0.budget_consumed_pct': 9999…999 (5000 digits) is too large to be a real percentage of an "
+            "error budget: write the real figure",
+        ),
+        (
+            {"search": {"boost": 1}},
+            "boost",
+            NINES_400,
+            "'search.boost': 9999…999 (400 digits) is too large to be a real search boost: write the real figure",
+        ),
+    ],
+    ids=[
+        "effort-400",
+        "effort-5000",
+        "effort-e999",
+        "effort-negative",
+        "users-5000",
+        "revenue-400",
+        "pct-5000",
+        "burn-400",
+        "budget-5000",
+        "boost-400",
+    ],
+)
+def test_a_number_too_large_to_be_real_says_so_shortened_on_its_line(
+    fields: dict[str, Any], key: str, value: str, message: str
+) -> None:
+    """Each numeric field: a positive number is not 'out of range: at least 0', and one YAML could
+    not hold is not 'text'."""
+    text, line = written(front_matter_file(**fields), key, value)
+    _record, problems = check(text)
+    assert [(p.line, p.message) for p in only(problems)] == [(line, message)]
 
 
 def test_front_matter_nested_past_the_limit_is_an_error_not_a_crash() -> None:
@@ -345,10 +546,12 @@ def test_cross_file_checks_see_files_that_are_not_counted() -> None:
     assert any(m.startswith("a.md:5: 'severity': 'SEV-9'") for m in messages)
     assert any(m.startswith("a.md:") and "'paymnts-api' is not in the service catalog" in m for m in messages)
     assert any(m.startswith("a.md:") and "INC-1999-001 is not an incident" in m for m in messages)
-    assert any(
-        m.startswith("b.md:2: 'id': INC-2025-001 is also used by a.md, which is not counted")
-        for m in messages
-    )
+    assert [m for m in messages if ": 'id': " in m] == [
+        "a.md:2: 'id': INC-2025-001 is already used by b.md:2, which keeps it (the first counted file with "
+        "this id, in path order): give this postmortem the next free id (postmortems new shows it)",
+        "b.md:2: 'id': INC-2025-001 is also used by a.md:2, which is not counted until its own errors are "
+        "fixed: give one of them the next free id (postmortems new shows it)",
+    ]
     assert [r.source for r in archive.records] == ["b.md"]  # a broken file never costs a good one its place
 
 

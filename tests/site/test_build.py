@@ -255,7 +255,7 @@ for name, (text, line), fragment in [
     ("impossible-due.md", bare(front_matter_file(id="INC-2099-021", action_items=[{"title": "Renew", "owner": "@a",
      "due": "x"}]), "due", "2025-13-01"), "there is no month 13"),
     ("huge-number.md", bare(front_matter_file(id="INC-2099-022", effort_days=1), "effort_days", "9" * 400),
-     "is out of range"),
+     "is too large to be a real number of days"),
     ("nested.md", bare(front_matter_file(id="INC-2099-023"), "title", "[" * 100_000 + "]" * 100_000),
      "more than 64 levels deep"),
     ("hide.md", bare(front_matter_file(id="INC-2099-024", hide="toc"), "hide", "5"), "'hide': must be a list"),
@@ -332,6 +332,9 @@ def test_broken_files_are_each_reported_once_and_the_rest_still_builds(tmp_path:
     assert '<pre class="pm-unrendered">## Summary' in deep and "RecursionError" in deep  # listed on its page
     impossible = (tmp_path / "site/postmortems/broken/impossible-start/index.html").read_text()
     assert "February has no day 30" in impossible
+    # The sample's INC-2025-017 keeps its id (it comes first in path order), and says so.
+    kept_id = [m for m in messages if "is also used by postmortems/broken/dupe.md:2" in m]
+    assert len(kept_id) == 1 and kept_id[0].startswith("postmortems/2025/"), kept_id
 
 
 def test_strict_build_fails_on_broken_files(tmp_path: Path) -> None:

@@ -103,7 +103,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Check the postmortems as the plugin does during `mkdocs build`, without building the "
         "site. The whole archive is read (duplicate and related ids need it); only problems in PATHS "
         "are reported. With no mkdocs.yml here or above, PATHS are the archive, checked with the "
-        "format's defaults.",
+        "format's defaults (no PATH: content/postmortems/, else the current folder).",
     )
     validate.add_argument(
         "paths", nargs="*", metavar="PATH", help="files or folders to report on (default: all)"
@@ -212,16 +212,23 @@ def _site(args: argparse.Namespace) -> Site:
     return load_site(find_config(args.config))
 
 
-def _site_or_paths(args: argparse.Namespace) -> Site:
-    """The site of the nearest mkdocs.yml; without one, the given paths under the format's defaults."""
+def _site_or_paths(args: argparse.Namespace, here: bool = False) -> Site:
+    """The site of the nearest mkdocs.yml; without one, the given paths under the format's
+    defaults (`here`: with none given, the current folder if nothing else is found)."""
     config = search_config(args.config)
     if config is not None:
         return load_site(config)
-    site = standalone_site(args.paths)
+    site = standalone_site(args.paths, here=here)
     catalog = shown_path(os.path.join(site.docs_dir, site.catalog)) if site.catalog else None
+    cwd = os.getcwd()
+    checking = (
+        "the current folder"
+        if site.roots == (cwd,) and not args.paths
+        else ", ".join(shown_path(p) for p in site.roots)
+    )
     _say(
-        f"{PROG}: note: no mkdocs.yml in {os.getcwd()} or any folder "
-        f"above it: checking {', '.join(shown_path(p) for p in site.roots)} with the format's defaults "
+        f"{PROG}: note: no mkdocs.yml in {cwd} or any folder "
+        f"above it: checking {checking} with the format's defaults "
         f"(severities {', '.join(site.rules.severities)}; aliases "
         f"{', '.join(f'{k}={v}' for k, v in site.rules.aliases.items())}; as_of {site.rules.as_of}; "
         + (f"catalog {catalog})" if catalog else "no service catalog)")
@@ -234,7 +241,7 @@ def _site_or_paths(args: argparse.Namespace) -> Site:
 
 def cmd_validate(args: argparse.Namespace) -> int:
     """Report the problems `mkdocs build` would log, for the files asked about."""
-    site = _site_or_paths(args)
+    site = _site_or_paths(args, here=True)
     targets = resolve_paths(args.paths, site)
     catalog, problems = load_services(site)
     archive = check_archive(site, catalog)

@@ -256,18 +256,32 @@ CONTRACT_ARCHIVE = os.path.join("content", "postmortems")
 CONTRACT_CATALOG = os.path.join("content", "services.yml")
 
 
-def standalone_site(paths: Sequence[str], today: dt.date | None = None) -> Site:
+def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bool = False) -> Site:
     """A site without a mkdocs.yml: the given files and folders (default: the contract's
     content/postmortems/) are the archive, checked by the contract's defaults, with the
-    contract's content/services.yml as the catalog when there is one."""
+    contract's content/services.yml as the catalog when there is one. `here`: with no paths
+    and no content/postmortems/, the current folder when it holds Markdown files (`validate`,
+    run in a team's folder of postmortems; it only reads)."""
     cwd = os.getcwd()
     if not paths:
-        if not os.path.isdir(CONTRACT_ARCHIVE):
-            raise ConfigError(
-                f"no mkdocs.yml in {cwd} or any folder above it, and no {CONTRACT_ARCHIVE}/: pass the "
-                "postmortem files or folders to check, or --config FILE"
-            )
-        paths = [CONTRACT_ARCHIVE]
+        if os.path.isdir(CONTRACT_ARCHIVE):
+            paths = [CONTRACT_ARCHIVE]
+        else:
+            kind, found = _first_below(cwd) if here else ("", "")
+            if kind == "markdown":
+                paths = [cwd]
+            elif kind == "site":  # run from a folder above the site: it is the site that is meant
+                shown = os.path.relpath(found)
+                raise ConfigError(
+                    f"no mkdocs.yml in {cwd} or any folder above it, but {shown} below it: run from "
+                    f"{os.path.dirname(shown)}/ or pass --config {shown}"
+                )
+            else:
+                what = ", no Markdown files here" if here else ""
+                raise ConfigError(
+                    f"no mkdocs.yml in {cwd} or any folder above it, no {CONTRACT_ARCHIVE}/{what}: pass the "
+                    "postmortem files or folders to check, or --config FILE"
+                )
     roots = []
     for path in paths:
         if not os.path.exists(path):
@@ -285,6 +299,21 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None) -> Site:
         exclude=_exclusions(None, ""),
         roots=tuple(roots),
     )
+
+
+def _first_below(folder: str) -> tuple[str, str]:
+    """What the folder holds first, walked as `markdown_files` walks it (dot folders skipped,
+    in name order, each folder before those in it): ("site", its mkdocs.yml), ("markdown", a
+    .md file), or ("", "") when neither."""
+    for place, dirs, names in os.walk(folder):
+        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+        config = next((name for name in CONFIG_NAMES if name in names), None)
+        if config is not None:
+            return "site", os.path.join(place, config)
+        markdown = next((name for name in sorted(names) if name.endswith(".md")), None)
+        if markdown is not None:
+            return "markdown", os.path.join(place, markdown)
+    return "", ""
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:

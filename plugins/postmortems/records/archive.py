@@ -129,31 +129,16 @@ def cross_check(entries: dict[str, Entry], catalog: dict[str, Service] | None) -
     """Checks that need the whole archive: unique ids, related ids, catalog services, default
     teams. Every file whose id, related ids or services could be read is checked, counted or
     not, so fixing one error never reveals the next."""
-    problems: list[Problem] = []
-    owners: dict[str, Entry] = {}  # id -> the first file (in path order) that uses it
+    groups: dict[str, list[Entry]] = {}  # id -> the files using it, in path order
     for path in sorted(entries):
         entry = entries[path]
-        if entry.ident is None:
-            continue
-        first = owners.setdefault(entry.ident, entry)
-        if first is entry:
-            continue
-        if first.record is None:
-            why = (
-                f"is also used by {first.path}, which is not counted until its own errors are fixed: give "
-                "one of them the next free id (postmortems new shows it)"
-            )
-        else:
-            why = (
-                f"is already used by {first.path}: give this postmortem the next free id "
-                "(postmortems new shows it)"
-            )
-            if entry.record is not None:
-                why += "; it is left out of every index until then"
-                entry.record = None
-        problems.append(
-            Problem("error", path, entry.line_of("id") or 1, f"'id': {entry.ident} {why}", key="id")
-        )
+        if entry.ident is not None:
+            groups.setdefault(entry.ident, []).append(entry)
+    problems: list[Problem] = []
+    for group in groups.values():
+        if len(group) > 1:
+            problems.extend(_duplicates(group))
+    owners = set(groups)
     names = sorted(catalog) if catalog else []
     for path in sorted(entries):
         entry = entries[path]
@@ -188,6 +173,50 @@ def cross_check(entries: dict[str, Entry], catalog: dict[str, Service] | None) -
         if record is not None and not record.teams:
             teams = [catalog[s].team for s in record.services if s in catalog and catalog[s].team]
             record.teams = list(dict.fromkeys(t for t in teams if t))
+    return problems
+
+
+NEXT_ID = "the next free id (postmortems new shows it)"
+
+
+def _duplicates(group: list[Entry]) -> list[Problem]:
+    """An id used by several files: an error on each of them, naming the other file and line, so
+    `postmortems validate` on either file (a pre-commit hook sees only the changed one) fails.
+    The first counted file in path order keeps the id; the others are left out of every index.
+    With none counted, the first in path order is named on the others."""
+    keeper = next((entry for entry in group if entry.record is not None), None)
+    anchor = keeper or group[0]
+    problems = []
+
+    def report(entry: Entry, why: str) -> None:
+        line = entry.line_of("id") or 1
+        problems.append(Problem("error", entry.path, line, f"'id': {entry.ident} {why}", key="id"))
+
+    def at(entry: Entry) -> str:
+        return f"{entry.path}:{entry.line_of('id') or 1}"
+
+    def used_by(entry: Entry, state: str) -> str:
+        return f"is also used by {at(entry)}, which {state}: give one of them {NEXT_ID}"
+
+    not_counted = "is not counted until its own errors are fixed"
+    for entry in group:
+        if entry is anchor:
+            continue
+        if keeper is None:
+            report(entry, used_by(anchor, not_counted))
+            report(anchor, used_by(entry, not_counted))
+            continue
+        why = (
+            f"is already used by {at(keeper)}, which keeps it (the first counted file with this id, in "
+            f"path order): give this postmortem {NEXT_ID}"
+        )
+        if entry.record is None:
+            report(entry, why)
+            report(keeper, used_by(entry, not_counted))
+            continue
+        entry.record = None
+        report(entry, why + "; it is left out of every index until then")
+        report(keeper, used_by(entry, "is left out of every index while this file keeps the id"))
     return problems
 
 

@@ -198,8 +198,9 @@ def _component(doc: dict[str, Any], display: str, problems: list[Problem]) -> Ba
         "dependency_centrality": notes.get("postmortems/dependency-centrality"),
         "maturity": notes.get("postmortems/maturity"),
     }
-    if isinstance(entry["tier"], str) and entry["tier"].isdigit():
-        entry["tier"] = int(entry["tier"])
+    tier = entry["tier"]  # an annotation is text: "1" is tier 1; "²" or 5,000 digits stay text (a warning)
+    if isinstance(tier, str) and tier.isascii() and tier.isdigit() and len(tier) <= 4:
+        entry["tier"] = int(tier)
     source = _text(notes.get("backstage.io/source-location"))
     if source:
         entry["repository"] = source.split(":", 1)[1] if source.startswith("url:") else source

@@ -104,7 +104,23 @@ def iso_error(text: str) -> str | None:
     return None
 
 
+def not_on_calendar(text: str) -> str | None:
+    """Why a date or time names no moment, whether written as ISO 8601 (`2025-02-30`) or as
+    people write it (`February 30, 2025`, `30 Feb 2025 14:23 UTC`): the reason `migrate` gives,
+    so the build and `postmortems validate` say the same of a legacy Date. None when it does
+    name one, or is no date at all."""
+    why = iso_error(text)
+    if why is not None:
+        return why
+    reading = read_date(text)
+    if reading.value is None and reading.note and reading.note.startswith(_OFF_CALENDAR):
+        return reading.note.removeprefix(_OFF_CALENDAR)
+    return None
+
+
 # --------------------------------------------------------------------------- human dates
+
+_OFF_CALENDAR = "is not on the calendar: "
 
 
 @dataclass(frozen=True)
@@ -184,7 +200,7 @@ def read_date(text: str) -> Reading:
             return Reading(None, f"{found}; write it as YYYY-MM-DD")
         wrong = calendar_error(*found)
         if wrong is not None:
-            return Reading(None, f"is not on the calendar: {wrong}")
+            return Reading(None, _OFF_CALENDAR + wrong)
         moment = found
         plain = form == "ymd" and "-" in rest
         break
@@ -203,7 +219,7 @@ def read_date(text: str) -> Reading:
     zone = time_match.group(4)
     wrong = calendar_error(*moment, hours, minutes, seconds)
     if wrong is not None:
-        return Reading(None, f"is not on the calendar: {wrong}")
+        return Reading(None, _OFF_CALENDAR + wrong)
     if zone and zone.lower() not in _UTC_NAMES:
         return Reading(None, f"is in {zone}, not UTC: write the time in UTC")
     value = dt.datetime(*moment, hours, minutes, seconds, tzinfo=UTC)
@@ -213,9 +229,10 @@ def read_date(text: str) -> Reading:
 
 # --------------------------------------------------------------------------- durations
 
-_RANGE = re.compile(
-    r"(\d{1,2}):(\d{2})\s*(?:[–—-]|to|until)\s*(\d{1,2}):(\d{2})(?:\s*([A-Za-z]{2,5}|[+-]\d{2}:?\d{2}))?"
-)
+# A time zone after a time of a range: a name (UTC, CET) or an offset; never the word between the times.
+_ZONE = r"(?:\s*(?!(?:to|until)\b)([Zz]|[A-Za-z]{2,5}|[+-]\d{2}:?\d{2})\b)?"
+# `14:23 – 15:10 UTC`, `14:23–15:10`, `from 14:23 to 15:10 GMT`, `14:23 UTC – 15:10 UTC`.
+_RANGE = re.compile(rf"(\d{{1,2}}):(\d{{2}}){_ZONE}\s*(?:[–—-]|to|until)\s*(\d{{1,2}}):(\d{{2}}){_ZONE}")
 _UNITS = {
     "d": 1440, "day": 1440, "days": 1440,
     "h": 60, "hr": 60, "hrs": 60, "hour": 60, "hours": 60,
@@ -280,10 +297,11 @@ def read_duration(text: str, unit: str | None = None) -> Reading:
         return Reading(None, "holds more than one time range")
     if ranges:
         match = ranges[0]
-        h1, m1, h2, m2 = (int(g) for g in match.groups()[:4])
-        zone = match.group(5)
-        if zone and zone.lower() not in _UTC_NAMES:
-            return Reading(None, f"has a time range in {zone}, not UTC: write it in UTC")
+        hour1, minute1, zone1, hour2, minute2, zone2 = match.groups()
+        h1, m1, h2, m2 = (int(g) for g in (hour1, minute1, hour2, minute2))
+        for zone in (zone1, zone2):
+            if zone and zone.lower() not in _UTC_NAMES:
+                return Reading(None, f"has a time range in {zone}, not UTC: write it in UTC")
         if h1 > 23 or h2 > 23 or m1 > 59 or m2 > 59:
             return Reading(None, "has a time range that is not a time of day: hours run from 00 to 23")
         start, end = (h1, m1), (h2, m2)

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import sys
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -246,7 +247,7 @@ def _decision(
             (*key, "decided_on"),
             f"{decided} is after as_of ({as_of}): the decision applies from that day",
         )
-    budget = check.number(entry.get("budget_days"), (*key, "budget_days"))
+    budget = check.number(entry.get("budget_days"), (*key, "budget_days"), what="number of days")
     subject = "service" if service is not None else "factor"
     return Decision(
         position=index,
@@ -477,14 +478,15 @@ def _target(check: Checker, name: str, spec: Any) -> Target | None:
         return None
     kind = given[0]
     raw = spec[kind]
-    if kind == "change" and isinstance(raw, (int, float)) and not isinstance(raw, bool) and raw < -1:
+    number_like = isinstance(raw, (int, float)) and not isinstance(raw, bool)
+    if kind == "change" and number_like and -sys.float_info.max <= raw < -1:  # past it: out of range below
         check.report(
             "error",
             (*key, kind),
             f"{raw:g} is a percentage: a change is relative, e.g. {raw / 100:g} for {raw:g}%",
         )
         return None
-    number = check.number(raw, (*key, kind), low=-1.0 if kind == "change" else 0.0)
+    number = check.number(raw, (*key, kind), low=-1.0 if kind == "change" else 0.0, what="target")
     if number is None:
         return None
     if kind != "change" and name in SHARES and number > 1:

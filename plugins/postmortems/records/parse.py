@@ -7,6 +7,7 @@ on which line of the file each one stood, so every later message can name it.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
@@ -172,17 +173,21 @@ _STR, _MAP, _SEQ = _YAML + "str", _YAML + "map", _YAML + "seq"
 
 class _Values(SafeConstructor):
     """PyYAML's safe constructor, but a scalar that looks like a date, time or number and is
-    not one (`2025-02-30T10:00:00Z`, `2025-13-01`, `!!int abc`, an int of 5,000 digits) stays
-    the text it was written as, instead of raising ValueError from deep inside `datetime`:
-    validation then says what is wrong with it, on its line."""
+    not one (`2025-02-30T10:00:00Z`, `2025-13-01`, `!!int abc`, an int of 5,000 digits, a float
+    past the largest one, `1.0e+999`) stays the text it was written as, instead of raising
+    ValueError from deep inside `datetime` or becoming infinity: validation then says what is
+    wrong with it, on its line."""
 
 
 def _as_written(build: Any) -> Any:
     def construct(constructor: SafeConstructor, node: yaml.ScalarNode) -> Any:
         try:
-            return build(constructor, node)
+            value = build(constructor, node)
         except (ValueError, OverflowError, KeyError, AttributeError, TypeError):
             return str(node.value)
+        if isinstance(value, float) and math.isinf(value) and "inf" not in str(node.value).lower():
+            return str(node.value)  # `1.0e+999`: too large for a float, not `.inf`; said as written
+        return value
 
     return construct
 

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from . import NEW_POSTMORTEM
-from .dates import iso_error
+from .dates import not_on_calendar
 from .model import (
     ACTION_STATUSES,
     DETECTIONS,
@@ -143,18 +143,26 @@ class _Checker:
         low: float = 0.0,
         high: float | None = None,
         integer: bool = False,
+        what: str = "number",
     ) -> float | None:
+        """A number from `low` (to `high`); `what` names what it counts ("number of days") for
+        a number too large to be one: YAML cannot hold it (an int of 5,000 digits, `1.0e+999`,
+        kept as text) or a float cannot (an int of 400 digits)."""
         if value is None:
+            return None
+        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
+        huge = _huge(value)
+        if huge is not None:
+            shown, negative = huge
+            if negative or high is not None:
+                self.report("error", key, f"{shown} is out of range: must be {bound}")
+            else:
+                self.report("error", key, f"{shown} is too large to be a real {what}: write the real figure")
             return None
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             self.report("error", key, f"must be a number, got {_kind(value)} '{brief(value)}'")
             return None
-        bound = f"between {low:g} and {high:g}" if high is not None else f"at least {low:g}"
-        try:
-            number = float(value)
-        except OverflowError:  # an int too large for a float: no count or amount is that large
-            self.report("error", key, f"{brief(value)} is out of range: must be {bound}")
-            return None
+        number = float(value)
         if not math.isfinite(number):
             self.report("error", key, f"must be a finite number, got {brief(value)}")
             return None
@@ -267,10 +275,50 @@ def brief(value: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+_NUMERAL = re.compile(r"^\s*([+-]?)[\d_]*\.?[\d_]*(?:[eE][+-]?\d+)?\s*$")
+
+
+def _huge(value: Any) -> tuple[str, bool] | None:
+    """A number too large for a float, as shown in a message ('9999…999 (400 digits)') and
+    whether it is negative; None for any other value. An int past a float's range, or a numeral
+    YAML kept as text because it could not hold it."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        try:
+            float(value)
+            return None
+        except OverflowError:
+            pass
+        try:
+            return _shortened(str(value)), value < 0
+        except ValueError:  # past Python's digit limit for str()
+            return "a number of thousands of digits", value < 0
+    if not isinstance(value, str):
+        return None
+    match = _NUMERAL.match(value)
+    if match is None or not any(char.isdigit() for char in value):
+        return None
+    try:
+        number = float(value.replace("_", ""))
+    except ValueError:
+        return None
+    return (_shortened(value.strip()), match.group(1) == "-") if math.isinf(number) else None
+
+
+def _shortened(numeral: str) -> str:
+    """A long numeral cut to its ends and its count of digits; a short one as written."""
+    if len(numeral) <= 16:
+        return numeral
+    digits = sum(char.isdigit() for char in numeral)
+    return f"{numeral[:4]}…{numeral[-3:]} ({digits} digits)"
+
+
 def not_a_date(value: Any, kind: str, example: str) -> str:
     """Why a value is not a date or time, and how to write one. A value that looks like ISO 8601
-    but is not on the calendar says what is wrong with it ("February has no day 30")."""
-    why = iso_error(value) if isinstance(value, str) else None
+    or as people write it (`February 30, 2025`, a legacy header's Date) but is not on the
+    calendar says what is wrong with it ("February has no day 30")."""
+    why = not_on_calendar(value) if isinstance(value, str) else None
     if why is not None:
         return f"'{brief(value)}' is not on the calendar: {why}. Correct it, written as {example}"
     return f"'{brief(value)}' is not {kind}: write it as {example}"
@@ -449,7 +497,7 @@ def check_document(doc: ParsedDoc, rules: Rules) -> Checked:
     tags = check.str_list(front.get("tags"), ("tags",), SLUG_RE, SLUG_HINT)
     fix_class = check.str_list(front.get("fix_class"), ("fix_class",), allowed=FIX_CLASSES)
     ai_risk = bool(check.boolean(front.get("ai_risk"), ("ai_risk",)))
-    effort = check.number(front.get("effort_days"), ("effort_days",))
+    effort = check.number(front.get("effort_days"), ("effort_days",), what="number of days")
     timeline = _timeline(check, doc.sections.get("timeline"))
     meta = _page_meta(check, front, rules)
     problems = doc.problems + check.problems
@@ -547,7 +595,10 @@ def _page_meta(check: _Checker, front: dict[str, Any], rules: Rules) -> dict[str
             if (
                 isinstance(value, dict)
                 and isinstance(value.get("exclude", False), bool)
-                and ("boost" not in value or check.number(value["boost"], (key, "boost")) is not None)
+                and (
+                    "boost" not in value
+                    or check.number(value["boost"], (key, "boost"), what="search boost") is not None
+                )
             ):
                 meta[key] = value
             elif not isinstance(value, dict) or not isinstance(value.get("exclude", False), bool):
@@ -610,11 +661,15 @@ def _impact(check: _Checker, value: Any) -> Impact:
     data = _mapping(check, value, ("impact",))
     if data is None:
         return Impact()
-    users = check.number(data.get("users_affected"), ("impact", "users_affected"), integer=True)
+    users = check.number(
+        data.get("users_affected"), ("impact", "users_affected"), integer=True, what="number of users"
+    )
     return Impact(
         users_affected=int(users) if users is not None else None,
         user_pct=check.number(data.get("user_pct"), ("impact", "user_pct"), 0, 100),
-        revenue_usd=check.number(data.get("revenue_usd"), ("impact", "revenue_usd")),
+        revenue_usd=check.number(
+            data.get("revenue_usd"), ("impact", "revenue_usd"), what="amount in US dollars"
+        ),
         regulatory=check.str_list(data.get("regulatory"), ("impact", "regulatory")),
     )
 
@@ -637,9 +692,11 @@ def _slos(check: _Checker, value: Any) -> list[Slo]:
             Slo(
                 name=name,
                 kind=check.enum(data.get("kind"), ("slos", index, "kind"), SLO_KINDS),
-                burn_rate=check.number(data.get("burn_rate"), ("slos", index, "burn_rate")),
+                burn_rate=check.number(data.get("burn_rate"), ("slos", index, "burn_rate"), what="burn rate"),
                 budget_consumed_pct=check.number(
-                    data.get("budget_consumed_pct"), ("slos", index, "budget_consumed_pct")
+                    data.get("budget_consumed_pct"),
+                    ("slos", index, "budget_consumed_pct"),
+                    what="percentage of an error budget",
                 ),
             )
         )
