@@ -203,16 +203,8 @@ SECTION = "Knowledge base"
 AWESOME_NAV = "nav:\n  - Home: index.md\n  - Handbook:\n      - guide.md\n  - Knowledge base:\n"
 AWESOME_NAV += "".join(f"      - {page}/index.md\n" for page in INDEX_PAGES) + "  - '*'\n"
 REDIRECTS = {"old-services.md": "services/index.md", "old-incident.md": SAMPLE_PM}
-LANGUAGES = [
-    {"locale": "en", "default": True, "name": "English", "build": True},
-    {"locale": "fr", "name": "Français", "build": True},
-]
 FRENCH_HOME = "# Bonjour\n\nVoir les [services](services/index.md) et l'[explorateur](explorer/index.md).\n"
 BLOG_POST = "---\ndate: 2026-01-05\n---\n\n# Our first post\n\nSee the [services](../../services/index.md).\n"
-SECTION = "Knowledge base"
-AWESOME_NAV = "nav:\n  - Home: index.md\n  - Handbook:\n      - guide.md\n  - Knowledge base:\n"
-AWESOME_NAV += "".join(f"      - {page}/index.md\n" for page in INDEX_PAGES) + "  - '*'\n"
-REDIRECTS = {"old-services.md": "services/index.md", "old-incident.md": SAMPLE_PM}
 VARIANTS: dict[str, Variant] = {
     "offline": Variant("Material's offline plugin after ours", ["search", OURS, "offline"], expect=_offline),
     # Material's own bundle.js names Mermaid on unpkg.com, which privacy fetches for any site: left
