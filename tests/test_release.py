@@ -71,7 +71,7 @@ def test_the_sdist_has_the_changelog_license_and_docs(dist: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"CHANGELOG.md", "LICENSE", "README.md", "pyproject.toml", "docs/pages/format.md"} <= names
-    assert {"examples/requirements.txt", "examples/gitlab-ci.yml"} <= names
+    assert {"examples/requirements.txt", "examples/gitlab-ci.yml", "examples/github-postmortems.yml"} <= names
     assert f"## [{VERSION}]" in (ROOT / "CHANGELOG.md").read_text()
 
 
@@ -118,7 +118,12 @@ GIT_INSTALL = re.compile(
     r"mkdocs-postmortems @ git\+https://github\.com/[^/\s]+/mkdocs-postmortems@v" + re.escape(VERSION)
 )
 COPIED = ("README.md", "docs/pages/getting-started.md", "examples/requirements.txt", "examples/gitlab-ci.yml",
-          ".github/workflows/postmortems.yml")  # fmt: skip
+          "examples/github-postmortems.yml", ".github/workflows/postmortems.yml",
+          ".github/workflows/postmortems-digest.yml")  # fmt: skip
+# The GitHub workflows a user copies, and the repository each runs in: this one, or (the example)
+# a handbook's, where the requirements.txt it names is the example beside it.
+WORKFLOWS = {".github/workflows/postmortems.yml": ROOT, ".github/workflows/postmortems-digest.yml": ROOT,
+             "examples/github-postmortems.yml": ROOT / "examples"}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", COPIED)
@@ -131,19 +136,25 @@ def test_every_install_line_names_the_git_tag_not_a_pypi_release(path: str) -> N
 
 def test_the_ci_page_shows_the_example_files_as_they_are() -> None:
     ci = (ROOT / "docs/pages/ci.md").read_text()
-    for example in ("examples/requirements.txt", "examples/gitlab-ci.yml"):
+    for example in ("examples/requirements.txt", "examples/gitlab-ci.yml", "examples/github-postmortems.yml"):
         assert f'--8<-- "{example}"' in ci  # pymdownx.snippets, check_paths: a missing file fails the build
     assert not re.search(r"pip install mkdocs-postmortems(\s|$)", ci)
 
 
-def test_cache_pip_is_keyed_on_a_file_that_exists() -> None:
-    flow = yaml.safe_load((ROOT / ".github/workflows/postmortems.yml").read_text())
+@pytest.mark.parametrize("path", WORKFLOWS)
+def test_cache_pip_is_keyed_on_a_file_that_exists(path: str) -> None:
+    flow = yaml.safe_load((ROOT / path).read_text())
+    cached = 0
     for job in flow["jobs"].values():
         for step in job.get("steps", []):
             if str(step.get("uses", "")).startswith("actions/setup-python") and step["with"].get("cache"):
-                path = step["with"]["cache-dependency-path"]
-                assert path == "${{ env.DEPENDENCIES }}"
-                assert (ROOT / flow["env"]["DEPENDENCIES"]).is_file()
+                assert step["with"].get("cache-dependency-path") == "${{ env.DEPENDENCIES }}", path
+                cached += 1
+    assert cached, f"{path}: no setup-python step with cache: pip"
+    assert (WORKFLOWS[path] / flow["env"]["DEPENDENCIES"]).is_file(), path
+    # The install is the one the comment tells a user to make: from the dependency file named.
+    if WORKFLOWS[path] != ROOT:
+        assert flow["env"]["INSTALL"] == f"pip install -r {flow['env']['DEPENDENCIES']}"
 
 
 def test_the_pre_commit_example_names_the_tag_of_this_version() -> None:

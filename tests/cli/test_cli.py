@@ -1090,7 +1090,7 @@ def lint(schema: str, *files: Path) -> subprocess.CompletedProcess[str]:
 def test_workflows_and_gitlab_example_pass_the_schema_linter(tmp_path: Path) -> None:
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert {w.name for w in workflows} >= {"postmortems.yml", "ci.yml"}
-    result = lint("vendor.github-workflows", *workflows)
+    result = lint("vendor.github-workflows", *workflows, ROOT / "examples" / "github-postmortems.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     gitlab = lint("vendor.gitlab-ci", ROOT / "examples" / "gitlab-ci.yml")
     assert gitlab.returncode == 0, gitlab.stdout + gitlab.stderr
@@ -1117,6 +1117,26 @@ def test_postmortems_workflow_runs_the_checks_and_deploys_pages() -> None:
     assert flow["jobs"]["deploy"]["concurrency"]["group"] == "pages"
     ci = yaml.safe_load((ROOT / ".github/workflows/ci.yml").read_text())
     assert "bash .ci/run" in [s.get("run") for s in ci["jobs"]["test"]["steps"]]
+
+
+def test_the_handbook_example_is_this_repositorys_workflow_installing_from_requirements() -> None:
+    """examples/github-postmortems.yml, the workflow a handbook copies, runs what this
+    repository's own runs for the sample (a change to one is made to the other), but for the
+    install and what pip's cache is keyed on, and for the plugin's documentation, which only
+    this repository publishes beside its site."""
+    ours = yaml.safe_load((ROOT / ".github/workflows/postmortems.yml").read_text())
+    example = yaml.safe_load((ROOT / "examples/github-postmortems.yml").read_text())
+    assert example["env"] == {
+        **ours["env"],
+        "INSTALL": "pip install -r requirements.txt",
+        "DEPENDENCIES": "requirements.txt",
+    }
+    ours_jobs = ours["jobs"]
+    ours_jobs["build"]["steps"] = [s for s in ours_jobs["build"]["steps"] if "docs/mkdocs.yml" not in s.get("run", "")]
+    assert example["jobs"] == ours_jobs
+    assert {k: v for k, v in example.items() if k not in ("env", "jobs")} == {
+        k: v for k, v in ours.items() if k not in ("env", "jobs")
+    }
 
 
 def test_pre_commit_hook_runs_validate_on_postmortem_markdown(site: Path) -> None:
