@@ -6,6 +6,7 @@ matrix builds every variant of scripts/compat.py; every install line a user copi
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -91,6 +92,41 @@ def test_the_release_workflow_publishes_tags_with_trusted_publishing() -> None:
     uses = [step.get("uses", "") for step in publish["steps"]]
     assert any(u.startswith("pypa/gh-action-pypi-publish@") for u in uses)
     assert not any("password" in str(step.get("with", {})) for step in publish["steps"])  # no token
+
+
+# Where the release refuses to go on while OWNER is left (release.yml's own lines name it).
+OWNED = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "docs", "examples", "content", ".github")
+
+
+def owner_check(root: Path) -> subprocess.CompletedProcess[str]:
+    """The release workflow's OWNER step, run by bash in root as the workflow runs it."""
+    flow = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
+    (step,) = [s for s in flow["jobs"]["build"]["steps"] if "OWNER" in s.get("name", "")]
+    return subprocess.run(["bash", "-ec", step["run"]], cwd=root, capture_output=True, text=True, timeout=60)
+
+
+def test_the_release_refuses_while_owner_is_left_in_any_file_a_user_reads(tmp_path: Path) -> None:
+    for name in OWNED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("site", "__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    refused = owner_check(tmp_path)
+    assert refused.returncode == 1
+    errors = {line.split("::")[1] for line in refused.stdout.splitlines() if line.startswith("::error ")}
+    files = {error.split(",")[0].removeprefix("error file=") for error in errors}
+    assert {"pyproject.toml", "README.md", "examples/requirements.txt", "docs/pages/ci.md"} <= files
+    assert {".github/workflows/postmortems.yml", ".pre-commit-hooks.yaml"} <= files
+    assert ".github/workflows/release.yml" not in files  # its own lines name the placeholder
+
+    for path in tmp_path.rglob("*"):  # the owner filled in everywhere but in release.yml
+        if path.is_file() and path.name != "release.yml":
+            path.write_text(path.read_text(encoding="utf-8").replace("github.com/OWNER/", "github.com/acme/"))
+    assert owner_check(tmp_path).returncode == 0
+    (tmp_path / "content" / "guide.md").write_text("See https://github.com/OWNER/mkdocs-postmortems.\n")
+    again = owner_check(tmp_path)
+    assert again.returncode == 1 and "::error file=content/guide.md,line=1::" in again.stdout
 
 
 def test_ci_builds_every_compatibility_variant() -> None:
