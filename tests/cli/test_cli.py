@@ -480,6 +480,19 @@ def test_validate_finds_the_site_from_a_sub_folder(site: Path) -> None:
     assert only_here.returncode == 0 and "1 postmortem checked" in only_here.stderr
 
 
+def test_validate_names_the_folder_the_postmortems_are_in_when_path_misses_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    (site / "docs/en").mkdir()
+    (site / "docs/postmortems").rename(site / "docs/en/postmortems")  # mkdocs-static-i18n's folders
+    code, _out, err = call(monkeypatch, capsys, site, "validate")
+    assert code == 0
+    assert (
+        "postmortems: note: no postmortems found under docs/postmortems/; Markdown files are in "
+        "'en/postmortems/': set `path: en/postmortems` in the plugin's options"
+    ) in err
+
+
 def test_validate_without_a_site_checks_the_given_paths_with_the_formats_defaults(tmp_path: Path) -> None:
     folder = tmp_path / "team-postmortems"
     write(folder / "inc-2025-003.md", GOOD)
@@ -1132,7 +1145,9 @@ def test_the_handbook_example_is_this_repositorys_workflow_installing_from_requi
         "DEPENDENCIES": "requirements.txt",
     }
     ours_jobs = ours["jobs"]
-    ours_jobs["build"]["steps"] = [s for s in ours_jobs["build"]["steps"] if "docs/mkdocs.yml" not in s.get("run", "")]
+    ours_jobs["build"]["steps"] = [
+        s for s in ours_jobs["build"]["steps"] if "docs/mkdocs.yml" not in s.get("run", "")
+    ]
     assert example["jobs"] == ours_jobs
     assert {k: v for k, v in example.items() if k not in ("env", "jobs")} == {
         k: v for k, v in ours.items() if k not in ("env", "jobs")
