@@ -341,20 +341,31 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_import_pagerduty(args: argparse.Namespace) -> int:
     """Create one draft per PagerDuty incident not imported before."""
     from .authoring import ArchiveIndex, draft_path, render, write_new
-    from .pagerduty import ExportError, parse_incident, read_export, service_for, severity_for, to_draft
+    from .pagerduty import (
+        Export,
+        ExportError,
+        pages_left,
+        parse_incident,
+        read_export,
+        service_for,
+        severity_for,
+        to_draft,
+    )
 
     site = _site(args)
     errors = 0
     incidents = []
     seen: set[str] = set()
+    pages: list[tuple[str, Export]] = []
     for export in args.exports:  # pages of one listing may overlap: an incident is taken once
         try:
-            items = read_export(export)
+            page = read_export(export)
         except ExportError as exc:
             _say(f"{PROG}: error: {exc}")
             errors += 1
             continue
-        for position, item in enumerate(items):
+        pages.append((export, page))
+        for position, item in enumerate(page.incidents):
             incident, why = parse_incident(item, position)
             if incident is None:
                 _say(f"{export}: error: {why}: skipped")
@@ -362,6 +373,9 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
             elif incident.pd_id not in seen:
                 seen.add(incident.pd_id)
                 incidents.append(incident)
+    left = pages_left(pages)
+    if left is not None:
+        _say(left)
     if errors and not incidents:
         _say(f"{PROG}: 0 created, {errors} failed")
         return 1
