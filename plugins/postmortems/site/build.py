@@ -287,7 +287,15 @@ class SiteBuild:
         problems = inputs.problems + check_maturity(catalog, [c.id for c in inputs.rubric.criteria])
         for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
             report(problem)
-        return build_loop(kb, inputs.decisions, inputs.rubric, inputs.targets)
+        files = self.options.loop
+        return build_loop(
+            kb,
+            inputs.decisions,
+            inputs.rubric,
+            inputs.targets,
+            decisions_file=files.decisions.shown,
+            targets_file=files.targets.shown,
+        )
 
     def _include(self, by_uri: dict[str, File]) -> None:
         """Postmortems are published out of the nav (index pages list them), drafts as drafts,
