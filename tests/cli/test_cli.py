@@ -1159,10 +1159,14 @@ def test_pre_commit_hook_runs_validate_on_postmortem_markdown(site: Path) -> Non
     assert hook["id"] == "postmortems-validate"
     assert hook["language"] == "python" and hook["pass_filenames"] is True
     assert hook["entry"].split() == ["postmortems", "validate"]
+    assert hook["types_or"] == ["markdown", "yaml"] and "types" not in hook  # types: all of them
     files = re.compile(hook["files"])
     assert files.search("docs/postmortems/2025/inc-2025-003-x.md")
     assert files.search("postmortems/x.md")
     assert not files.search("docs/guide.md") and not files.search("docs/postmortems/services.yml")
+    for name in ("prioritized", "maturity", "targets", "scoring"):  # the loop's files
+        assert files.search(f"modernization/{name}.yaml") and files.search(f"site/modernization/{name}.yml")
+    assert not files.search("modernization/notes.md") and not files.search("modernization/other.yaml")
 
     # What pre-commit runs: the entry with the staged files appended.
     write(site / "docs/postmortems/2025/inc-2025-009-bad-severity.md", BAD)
@@ -1172,6 +1176,38 @@ def test_pre_commit_hook_runs_validate_on_postmortem_markdown(site: Path) -> Non
     ]
     assert run(site, *hook["entry"].split()[1:], *staged[:1]).returncode == 0
     assert run(site, *hook["entry"].split()[1:], *staged).returncode == 1
+
+
+def test_pre_commit_hook_checks_the_loops_files_it_is_given(site: Path) -> None:
+    """An edit to the decisions file alone runs the hook with that file: its problems are shown,
+    with file and line, and fail the commit; the postmortems' are not."""
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    args = hook["entry"].split()[1:]
+    write(site / "docs/postmortems/2025/inc-2025-009-bad-severity.md", BAD)  # not staged
+    decisions = "modernization/prioritized.yaml"
+    write(
+        site / decisions,
+        "decisions:\n  - service: payments-api\n    decision: promote_to_epic\n    decided_on: 2026-11-02\n"
+        "    epic: MOD-1\n    owner: maya\n",
+    )
+    good = run(site, *args, decisions)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert (
+        good.stdout == "" and "0 postmortems, modernization/prioritized.yaml checked: 0 errors" in good.stderr
+    )
+    write(site / decisions, (site / decisions).read_text().replace("promote_to_epic", "promote_epic"))
+    bad = run(site, *args, decisions)
+    assert bad.returncode == 1
+    assert bad.stdout.startswith(
+        "modernization/prioritized.yaml:3: error: 'decisions.0.decision': 'promote_epic' is not one of"
+    )
+    assert "inc-2025-009" not in bad.stdout
+    write(site / "modernization/targets.yaml", "targets:\n  repeat_rate: {change: -50}\n")
+    both = run(site, *args, decisions, "modernization/targets.yaml")
+    assert (
+        "modernization/targets.yaml:2: error: 'targets.repeat_rate.change': -50 is a percentage"
+        in both.stdout
+    )
 
 
 def test_console_script_is_declared() -> None:

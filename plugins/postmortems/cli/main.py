@@ -249,7 +249,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if output:
         print(output)
     sources = [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive.entries]
-    known = {*sources, *site.catalog_files(), *site.loop_file_paths()}
+    scoring = [os.path.normpath(site.scoring)] if site.scoring else []
+    others = {*site.catalog_files(), *site.loop_file_paths(), *scoring}
+    known = {*sources, *others}
     where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
     for target in targets:
         if os.path.isfile(target) and target not in known:
@@ -261,7 +263,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
         hint = f"; Markdown files are in '{found[0]}/': set `path: {found[0]}` in the plugin's options"
         _say(f"{PROG}: note: no postmortems found under {where}{hint if found else ''}")
     checked = sum(1 for path in sources if inside(path, targets)) if targets else len(sources)
-    _say(f"{PROG}: {summary(shown, checked)}")
+    also = [shown_path(target) for target in targets if target in others]  # e.g. from the pre-commit hook
+    _say(f"{PROG}: {summary(shown, checked, also)}")
     return 1 if failed(shown, args.strict) else 0
 
 
