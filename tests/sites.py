@@ -54,6 +54,15 @@ def build_site(config_file: Path, site_dir: Path, strict: bool = False, **plugin
         cfg.plugins.on_shutdown()
 
 
+def build_docs(site_dir: Path) -> None:
+    """A real, strict `mkdocs build` of the plugin's documentation (docs/mkdocs.yml) into site_dir."""
+    cfg = load_config(str(ROOT / "docs" / "mkdocs.yml"), site_dir=str(site_dir), strict=True)
+    try:
+        build(cfg)
+    finally:
+        cfg.plugins.on_shutdown()
+
+
 def copy_sample(dest: Path) -> Path:
     """A copy of the sample site (config, content, overrides, scoring model) under dest."""
     for name in ("content", "theme_overrides", "modernization"):

@@ -6,17 +6,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from mkdocs.commands.build import build
-from mkdocs.config import load_config
-from sites import ROOT
+from sites import ROOT, build_docs
 
 
 def test_the_documentation_site_builds_strictly(tmp_path: Path, mkdocs_log) -> None:  # type: ignore[no-untyped-def]
-    cfg = load_config(str(ROOT / "docs" / "mkdocs.yml"), site_dir=str(tmp_path), strict=True)
-    try:
-        build(cfg)
-    finally:
-        cfg.plugins.on_shutdown()
+    build_docs(tmp_path)
     pages = {p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("index.html")}
     assert {"index.html", "format/index.html", "configuration/index.html", "cli/index.html"} <= pages
 

@@ -87,5 +87,5 @@ def test_every_plugin_option_is_in_the_configuration_page() -> None:
 def test_the_readme_and_the_sample_guide_link_the_format_reference() -> None:
     assert "](docs/pages/format.md)" in (ROOT / "README.md").read_text()
     guide = (ROOT / "content/guide.md").read_text()
-    assert "mkdocs-postmortems/blob/main/docs/pages/format.md" in guide
+    assert "[format reference](../docs/format/)" in guide  # published beside the sample: test_guide.py
     assert "shared/spec" not in (ROOT / "README.md").read_text()

@@ -6,6 +6,7 @@ matrix builds every variant of scripts/compat.py; every install line a user copi
 from __future__ import annotations
 
 import re
+import shutil
 import subprocess
 import sys
 import tarfile
@@ -71,7 +72,7 @@ def test_the_sdist_has_the_changelog_license_and_docs(dist: Path) -> None:
     with tarfile.open(sdist) as archive:
         names = {name.split("/", 1)[1] for name in archive.getnames() if "/" in name}
     assert {"CHANGELOG.md", "LICENSE", "README.md", "pyproject.toml", "docs/pages/format.md"} <= names
-    assert {"examples/requirements.txt", "examples/gitlab-ci.yml"} <= names
+    assert {"examples/requirements.txt", "examples/gitlab-ci.yml", "examples/github-postmortems.yml"} <= names
     assert f"## [{VERSION}]" in (ROOT / "CHANGELOG.md").read_text()
 
 
@@ -91,6 +92,41 @@ def test_the_release_workflow_publishes_tags_with_trusted_publishing() -> None:
     uses = [step.get("uses", "") for step in publish["steps"]]
     assert any(u.startswith("pypa/gh-action-pypi-publish@") for u in uses)
     assert not any("password" in str(step.get("with", {})) for step in publish["steps"])  # no token
+
+
+# Where the release refuses to go on while OWNER is left (release.yml's own lines name it).
+OWNED = ("pyproject.toml", "README.md", ".pre-commit-hooks.yaml", "docs", "examples", "content", ".github")
+
+
+def owner_check(root: Path) -> subprocess.CompletedProcess[str]:
+    """The release workflow's OWNER step, run by bash in root as the workflow runs it."""
+    flow = yaml.safe_load((ROOT / ".github/workflows/release.yml").read_text())
+    (step,) = [s for s in flow["jobs"]["build"]["steps"] if "OWNER" in s.get("name", "")]
+    return subprocess.run(["bash", "-ec", step["run"]], cwd=root, capture_output=True, text=True, timeout=60)
+
+
+def test_the_release_refuses_while_owner_is_left_in_any_file_a_user_reads(tmp_path: Path) -> None:
+    for name in OWNED:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("site", "__pycache__"))
+        else:
+            shutil.copy(source, tmp_path / name)
+    refused = owner_check(tmp_path)
+    assert refused.returncode == 1
+    errors = {line.split("::")[1] for line in refused.stdout.splitlines() if line.startswith("::error ")}
+    files = {error.split(",")[0].removeprefix("error file=") for error in errors}
+    assert {"pyproject.toml", "README.md", "examples/requirements.txt", "docs/pages/ci.md"} <= files
+    assert {".github/workflows/postmortems.yml", ".pre-commit-hooks.yaml"} <= files
+    assert ".github/workflows/release.yml" not in files  # its own lines name the placeholder
+
+    for path in tmp_path.rglob("*"):  # the owner filled in everywhere but in release.yml
+        if path.is_file() and path.name != "release.yml":
+            path.write_text(path.read_text(encoding="utf-8").replace("github.com/OWNER/", "github.com/acme/"))
+    assert owner_check(tmp_path).returncode == 0
+    (tmp_path / "content" / "guide.md").write_text("See https://github.com/OWNER/mkdocs-postmortems.\n")
+    again = owner_check(tmp_path)
+    assert again.returncode == 1 and "::error file=content/guide.md,line=1::" in again.stdout
 
 
 def test_ci_builds_every_compatibility_variant() -> None:
@@ -118,7 +154,12 @@ GIT_INSTALL = re.compile(
     r"mkdocs-postmortems @ git\+https://github\.com/[^/\s]+/mkdocs-postmortems@v" + re.escape(VERSION)
 )
 COPIED = ("README.md", "docs/pages/getting-started.md", "examples/requirements.txt", "examples/gitlab-ci.yml",
-          ".github/workflows/postmortems.yml")  # fmt: skip
+          "examples/github-postmortems.yml", ".github/workflows/postmortems.yml",
+          ".github/workflows/postmortems-digest.yml")  # fmt: skip
+# The GitHub workflows a user copies, and the repository each runs in: this one, or (the example)
+# a handbook's, where the requirements.txt it names is the example beside it.
+WORKFLOWS = {".github/workflows/postmortems.yml": ROOT, ".github/workflows/postmortems-digest.yml": ROOT,
+             "examples/github-postmortems.yml": ROOT / "examples"}  # fmt: skip
 
 
 @pytest.mark.parametrize("path", COPIED)
@@ -131,19 +172,25 @@ def test_every_install_line_names_the_git_tag_not_a_pypi_release(path: str) -> N
 
 def test_the_ci_page_shows_the_example_files_as_they_are() -> None:
     ci = (ROOT / "docs/pages/ci.md").read_text()
-    for example in ("examples/requirements.txt", "examples/gitlab-ci.yml"):
+    for example in ("examples/requirements.txt", "examples/gitlab-ci.yml", "examples/github-postmortems.yml"):
         assert f'--8<-- "{example}"' in ci  # pymdownx.snippets, check_paths: a missing file fails the build
     assert not re.search(r"pip install mkdocs-postmortems(\s|$)", ci)
 
 
-def test_cache_pip_is_keyed_on_a_file_that_exists() -> None:
-    flow = yaml.safe_load((ROOT / ".github/workflows/postmortems.yml").read_text())
+@pytest.mark.parametrize("path", WORKFLOWS)
+def test_cache_pip_is_keyed_on_a_file_that_exists(path: str) -> None:
+    flow = yaml.safe_load((ROOT / path).read_text())
+    cached = 0
     for job in flow["jobs"].values():
         for step in job.get("steps", []):
             if str(step.get("uses", "")).startswith("actions/setup-python") and step["with"].get("cache"):
-                path = step["with"]["cache-dependency-path"]
-                assert path == "${{ env.DEPENDENCIES }}"
-                assert (ROOT / flow["env"]["DEPENDENCIES"]).is_file()
+                assert step["with"].get("cache-dependency-path") == "${{ env.DEPENDENCIES }}", path
+                cached += 1
+    assert cached, f"{path}: no setup-python step with cache: pip"
+    assert (WORKFLOWS[path] / flow["env"]["DEPENDENCIES"]).is_file(), path
+    # The install is the one the comment tells a user to make: from the dependency file named.
+    if WORKFLOWS[path] != ROOT:
+        assert flow["env"]["INSTALL"] == f"pip install -r {flow['env']['DEPENDENCIES']}"
 
 
 def test_the_pre_commit_example_names_the_tag_of_this_version() -> None:

@@ -12,6 +12,7 @@ import pytest
 import yaml
 from postmortems.cli.diagnostics import as_gitlab
 from postmortems.records.model import Problem
+from sites import ROOT
 from test_cli import run, write  # tests/cli/test_cli.py: the real command in a subprocess
 
 AS_OF = "2026-11-20"
@@ -268,6 +269,47 @@ def test_several_pages_custom_priorities_and_catalog_annotations(pd_site: Path) 
     assert "PagerDuty service 'Checkout Payments (prod)' is 'payments-api' in the catalog" in done.stderr
     assert len(drafts) == 4  # the archive's own one and three imported: page 2's repeat taken once
     assert run(pd_site, "validate").returncode == 0
+    assert '"more": true' not in dry.stderr + done.stderr  # the last page was given
+
+    # Given in the other order (as `pd-*.json` lists pd-10 before pd-2), page 2 is still the last.
+    again = run(pd_site, "import", "pagerduty", *map(str, reversed(pages)))
+    assert again.returncode == 0 and '"more": true' not in again.stderr
+    assert "0 created, 3 already imported, 0 failed" in again.stderr
+
+
+def test_the_documented_fetch_loop_asks_for_what_the_service_mapping_reads() -> None:
+    """The integration key comes from `first_trigger_log_entry` (pagerduty._keys), which GET
+    /incidents only fills in with include[]=first_trigger_log_entries: the docs' loop asks for it."""
+    docs = (ROOT / "docs/pages/cli.md").read_text()
+    loop = docs.split("## `postmortems import pagerduty`", 1)[1].split("```bash", 1)[1].split("```", 1)[0]
+    (url,) = [line for line in loop.splitlines() if "api.pagerduty.com/incidents?" in line]
+    assert "include%5B%5D=first_trigger_log_entries" in url
+    assert "offset=$offset" in url and "jq -r '.more'" in loop
+
+
+def test_a_listing_whose_last_page_says_more_is_a_warning_with_the_next_offset(pd_site: Path) -> None:
+    page = {
+        "incidents": [
+            incident("PAAAAA1", 1, {"id": "PIJ90N7", "summary": "Checkout Payments (prod)"}, "SEV1")
+        ],
+        "limit": 1,
+        "offset": 0,
+        "more": True,
+    }
+    first = write(pd_site / "pd-1.json", json.dumps(page))
+    result = run(pd_site, "import", "pagerduty", str(first))
+    assert result.returncode == 0, result.stderr  # what was given is imported
+    assert (
+        f'{first}: warning: "more": true: PagerDuty has more incidents after this page (offset 0, limit 1; '
+        'the next is offset=1): fetch every page until "more" is false (the curl loop under \'postmortems '
+        "import pagerduty' in the documentation) and import them all (incidents already imported are skipped)"
+    ) in result.stderr
+    assert "1 created, 0 already imported, 0 failed" in result.stderr
+    # A later page that still says more: the warning names it, and its next offset.
+    second = write(pd_site / "pd-2.json", json.dumps({**page, "incidents": [], "offset": 1}))
+    result = run(pd_site, "import", "pagerduty", str(second), str(first))
+    assert f'{second}: warning: "more": true' in result.stderr and "next is offset=2" in result.stderr
+    assert f"{first}: warning" not in result.stderr
 
 
 def test_a_bad_page_is_reported_and_the_others_imported(pd_site: Path) -> None:

@@ -510,6 +510,19 @@ def test_validate_finds_the_site_from_a_sub_folder(site: Path) -> None:
     assert only_here.returncode == 0 and "1 postmortem checked" in only_here.stderr
 
 
+def test_validate_names_the_folder_the_postmortems_are_in_when_path_misses_them(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    (site / "docs/en").mkdir()
+    (site / "docs/postmortems").rename(site / "docs/en/postmortems")  # mkdocs-static-i18n's folders
+    code, _out, err = call(monkeypatch, capsys, site, "validate")
+    assert code == 0
+    assert (
+        "postmortems: note: no postmortems found under docs/postmortems/; Markdown files are in "
+        "'en/postmortems/': set `path: en/postmortems` in the plugin's options"
+    ) in err
+
+
 def test_validate_without_a_site_checks_the_given_paths_with_the_formats_defaults(tmp_path: Path) -> None:
     folder = tmp_path / "team-postmortems"
     write(folder / "inc-2025-003.md", GOOD)
@@ -1194,7 +1207,7 @@ def lint(schema: str, *files: Path) -> subprocess.CompletedProcess[str]:
 def test_workflows_and_gitlab_example_pass_the_schema_linter(tmp_path: Path) -> None:
     workflows = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
     assert {w.name for w in workflows} >= {"postmortems.yml", "ci.yml"}
-    result = lint("vendor.github-workflows", *workflows)
+    result = lint("vendor.github-workflows", *workflows, ROOT / "examples" / "github-postmortems.yml")
     assert result.returncode == 0, result.stdout + result.stderr
     gitlab = lint("vendor.gitlab-ci", ROOT / "examples" / "gitlab-ci.yml")
     assert gitlab.returncode == 0, gitlab.stdout + gitlab.stderr
@@ -1223,15 +1236,41 @@ def test_postmortems_workflow_runs_the_checks_and_deploys_pages() -> None:
     assert "bash .ci/run" in [s.get("run") for s in ci["jobs"]["test"]["steps"]]
 
 
+def test_the_handbook_example_is_this_repositorys_workflow_installing_from_requirements() -> None:
+    """examples/github-postmortems.yml, the workflow a handbook copies, runs what this
+    repository's own runs for the sample (a change to one is made to the other), but for the
+    install and what pip's cache is keyed on, and for the plugin's documentation, which only
+    this repository publishes beside its site."""
+    ours = yaml.safe_load((ROOT / ".github/workflows/postmortems.yml").read_text())
+    example = yaml.safe_load((ROOT / "examples/github-postmortems.yml").read_text())
+    assert example["env"] == {
+        **ours["env"],
+        "INSTALL": "pip install -r requirements.txt",
+        "DEPENDENCIES": "requirements.txt",
+    }
+    ours_jobs = ours["jobs"]
+    ours_jobs["build"]["steps"] = [
+        s for s in ours_jobs["build"]["steps"] if "docs/mkdocs.yml" not in s.get("run", "")
+    ]
+    assert example["jobs"] == ours_jobs
+    assert {k: v for k, v in example.items() if k not in ("env", "jobs")} == {
+        k: v for k, v in ours.items() if k not in ("env", "jobs")
+    }
+
+
 def test_pre_commit_hook_runs_validate_on_postmortem_markdown(site: Path) -> None:
     (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
     assert hook["id"] == "postmortems-validate"
     assert hook["language"] == "python" and hook["pass_filenames"] is True
     assert hook["entry"].split() == ["postmortems", "validate"]
+    assert hook["types_or"] == ["markdown", "yaml"] and "types" not in hook  # types: all of them
     files = re.compile(hook["files"])
     assert files.search("docs/postmortems/2025/inc-2025-003-x.md")
     assert files.search("postmortems/x.md")
     assert not files.search("docs/guide.md") and not files.search("docs/postmortems/services.yml")
+    for name in ("prioritized", "maturity", "targets", "scoring"):  # the loop's files
+        assert files.search(f"modernization/{name}.yaml") and files.search(f"site/modernization/{name}.yml")
+    assert not files.search("modernization/notes.md") and not files.search("modernization/other.yaml")
 
     # What pre-commit runs: the entry with the staged files appended.
     write(site / "docs/postmortems/2025/inc-2025-009-bad-severity.md", BAD)
@@ -1241,6 +1280,38 @@ def test_pre_commit_hook_runs_validate_on_postmortem_markdown(site: Path) -> Non
     ]
     assert run(site, *hook["entry"].split()[1:], *staged[:1]).returncode == 0
     assert run(site, *hook["entry"].split()[1:], *staged).returncode == 1
+
+
+def test_pre_commit_hook_checks_the_loops_files_it_is_given(site: Path) -> None:
+    """An edit to the decisions file alone runs the hook with that file: its problems are shown,
+    with file and line, and fail the commit; the postmortems' are not."""
+    (hook,) = yaml.safe_load((ROOT / ".pre-commit-hooks.yaml").read_text())
+    args = hook["entry"].split()[1:]
+    write(site / "docs/postmortems/2025/inc-2025-009-bad-severity.md", BAD)  # not staged
+    decisions = "modernization/prioritized.yaml"
+    write(
+        site / decisions,
+        "decisions:\n  - service: payments-api\n    decision: promote_to_epic\n    decided_on: 2026-11-02\n"
+        "    epic: MOD-1\n    owner: maya\n",
+    )
+    good = run(site, *args, decisions)
+    assert good.returncode == 0, good.stdout + good.stderr
+    assert (
+        good.stdout == "" and "0 postmortems, modernization/prioritized.yaml checked: 0 errors" in good.stderr
+    )
+    write(site / decisions, (site / decisions).read_text().replace("promote_to_epic", "promote_epic"))
+    bad = run(site, *args, decisions)
+    assert bad.returncode == 1
+    assert bad.stdout.startswith(
+        "modernization/prioritized.yaml:3: error: 'decisions.0.decision': 'promote_epic' is not one of"
+    )
+    assert "inc-2025-009" not in bad.stdout
+    write(site / "modernization/targets.yaml", "targets:\n  repeat_rate: {change: -50}\n")
+    both = run(site, *args, decisions, "modernization/targets.yaml")
+    assert (
+        "modernization/targets.yaml:2: error: 'targets.repeat_rate.change': -50 is a percentage"
+        in both.stdout
+    )
 
 
 def test_console_script_is_declared() -> None:

@@ -20,16 +20,18 @@ from pathlib import Path
 
 import pytest
 import yaml
+from helpers import front_matter_file
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 from mkdocs.config.base import ValidationError
+from mkdocs.exceptions import Abort
 from postmortems.records.archive import read_file
 from postmortems.records.validate import Rules
 from postmortems.site.build import plotly_source
 from postmortems.site.compat import external_urls, without_external_urls
 from postmortems.site.nav import NavChoice
 from postmortems.site.plugin import NavOption
-from sites import ROOT, LogCapture
+from sites import ROOT, LogCapture, build_site
 
 sys.path.insert(0, str(ROOT / "scripts"))
 import compat  # scripts/compat.py: the variants CI builds
@@ -175,6 +177,70 @@ def test_the_offline_plugin_before_ours_gives_the_same_urls(tmp_path: Path) -> N
     build_here(config_file, tmp_path / "site")
     site = compat.Site(tmp_path / "site", directory_urls=False)
     assert compat.check_site(site) == [] and compat.VARIANTS["offline"].expect(site) == []
+
+
+I18N_FOLDERS = """\
+site_name: Handbook
+docs_dir: docs
+theme: {name: material, font: false}
+plugins:
+  - i18n:
+      docs_structure: folder
+      languages:
+        - {locale: en, default: true, name: English, build: true}
+        - {locale: fr, name: Français, build: true}
+  - postmortems
+"""
+
+
+def test_an_archive_folder_without_postmortems_is_a_warning_that_names_the_language_folder(
+    tmp_path: Path, mkdocs_log: LogCapture
+) -> None:
+    """mkdocs-static-i18n's `docs_structure: folder` puts the archive in docs/en/postmortems:
+    with the default `path: postmortems`, the build warns (so --strict fails) instead of
+    publishing an empty knowledge base, and says which `path` to set; with it, it is published."""
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text(I18N_FOLDERS)
+    for locale, title in (("en", "Handbook"), ("fr", "Manuel")):
+        (tmp_path / "docs" / locale).mkdir(parents=True)
+        (tmp_path / "docs" / locale / "index.md").write_text(f"# {title}\n")
+    archive = tmp_path / "docs/en/postmortems/2025"
+    archive.mkdir(parents=True)
+    (archive / "inc-2025-001-checkout.md").write_text(front_matter_file())
+
+    wanted = (
+        "postmortems: option 'path': no postmortem files in 'postmortems/' under docs_dir ('docs/'), so the "
+        "knowledge base is empty; Markdown files are in 'en/postmortems/' (mkdocs-static-i18n's folder for "
+        "'en'): set `path: en/postmortems` in the plugin's options"
+    )
+    mkdocs_log.expect(wanted)
+    build_site(config_file, tmp_path / "site")
+    assert wanted in mkdocs_log.messages()
+    assert json.loads((tmp_path / "site/api/incidents.json").read_text()) == []
+    with pytest.raises(Abort):  # what a CI build does with it
+        build_site(config_file, tmp_path / "strict", strict=True)
+
+    mkdocs_log.records.clear()
+    build_site(config_file, tmp_path / "fixed", strict=True, path="en/postmortems")
+    (incident,) = json.loads((tmp_path / "fixed/api/incidents.json").read_text())
+    assert incident["id"] == "INC-2025-001"
+    assert (tmp_path / "fixed" / incident["url"] / "index.html").is_file()
+    assert not any("option 'path'" in message for message in mkdocs_log.messages())
+
+
+def test_an_archive_folder_that_is_missing_is_a_warning(tmp_path: Path, mkdocs_log: LogCapture) -> None:
+    config_file = tmp_path / "mkdocs.yml"
+    config_file.write_text("site_name: Handbook\nplugins:\n  - postmortems:\n      path: incidents/\n")
+    (tmp_path / "docs").mkdir()
+    (tmp_path / "docs/index.md").write_text("# Handbook\n")
+    wanted = (
+        "postmortems: option 'path': no postmortem files in 'incidents/' under docs_dir ('docs/'), so the "
+        "knowledge base is empty; write them there (`postmortems new` writes a draft) or set `path:` in the "
+        "plugin's options to the folder under docs_dir that holds them"
+    )
+    mkdocs_log.expect(wanted)
+    build_site(config_file, tmp_path / "site")
+    assert mkdocs_log.messages() == [wanted]
 
 
 def test_nav_option_takes_auto_off_or_a_section_and_nothing_else() -> None:

@@ -7,7 +7,7 @@ import re
 from pathlib import Path
 
 from helpers import front_matter_file
-from sites import build_site, copy_sample
+from sites import LogCapture, build_site, copy_sample
 
 
 def article(page: Path) -> str:
@@ -110,3 +110,46 @@ def test_the_fact_card_and_lists_escape_what_comes_from_postmortems(tmp_path: Pa
             "Xss in title" in page
             and '<dt>MTTR median</dt><dd><span class="pm-fact__value">1 h 35 min' in page
         )
+
+
+BACKSTAGE = """\
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: payments-api}
+spec: {type: service, owner: group:default/payments, lifecycle: production}
+---
+apiVersion: backstage.io/v1alpha1
+kind: Component
+metadata: {name: search-service}
+spec: {type: service, owner: group:default/storefront, lifecycle: deprecated}
+"""
+
+
+def test_a_backstage_services_lifecycle_and_deprecated_mark_on_the_built_pages(
+    tmp_path: Path, mkdocs_log: LogCapture
+) -> None:
+    """Backstage's `spec.lifecycle` as the service page shows it, and `deprecated` as a badge
+    there and beside the service's name in the services index (for that service only)."""
+    (tmp_path / "mkdocs.yml").write_text(
+        "site_name: Handbook\ntheme: {name: material, font: false}\n"
+        "plugins:\n  - postmortems:\n      backstage: [catalog-info.yaml]\n"
+    )
+    (tmp_path / "catalog-info.yaml").write_text(BACKSTAGE)
+    (tmp_path / "docs/postmortems").mkdir(parents=True)
+    (tmp_path / "docs/index.md").write_text("# Handbook\n")
+    for number, service in enumerate(("payments-api", "search-service"), 1):
+        text = front_matter_file(id=f"INC-2025-{number:03d}", services=[service])
+        (tmp_path / f"docs/postmortems/inc-2025-{number:03d}.md").write_text(text)
+    build_site(tmp_path / "mkdocs.yml", tmp_path / "site", strict=True)
+
+    badge = '<span class="pm-badge pm-badge--deprecated">deprecated</span>'
+    payments = article(tmp_path / "site/services/payments-api/index.html")
+    assert "<div><dt>Lifecycle</dt><dd>production</dd></div>" in payments and badge not in payments
+    search = article(tmp_path / "site/services/search-service/index.html")
+    assert f"<div><dt>Lifecycle</dt><dd>{badge}</dd></div>" in search
+    rows = {
+        name: row
+        for row in re.findall(r"<tr>.*?</tr>", article(tmp_path / "site/services/index.html"), re.S)
+        if (name := next(iter(re.findall(r'<a href="[^"]*">([\w-]+)</a>', row)), None))
+    }
+    assert badge in rows["search-service"] and badge not in rows["payments-api"]

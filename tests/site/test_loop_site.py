@@ -21,7 +21,7 @@ from postmortems.insight.loop import build_loop
 from postmortems.insight.scoring import load_model
 from postmortems.records.modernization import default_rubric
 from postmortems.site.loop_export import SLACK_BLOCKS, SLACK_SECTION, digest_slack, mrkdwn
-from sites import ROOT, build_site, copy_sample
+from sites import ROOT, LogCapture, build_site, copy_sample
 
 
 def load(site: Path, name: str) -> Any:
@@ -225,6 +225,26 @@ def test_backlog_page_is_the_agenda(sample_site: Path) -> None:
     counts = [int(funnel[k]) for k in ("incidents", "action_items", "promoted_items", "epics", "done")]
     assert counts[2] <= counts[1] and counts[4] <= counts[3] and counts[3] > 0
     assert "Promotion rate" in html and "p90" in html
+
+
+def test_the_pages_name_the_decisions_and_targets_files_the_site_configured(
+    tmp_path: Path, sample_site: Path, mkdocs_log: LogCapture
+) -> None:
+    """The backlog says where to record a decision, the targets page where to add targets: the
+    files of the options `decisions` and `targets`, not the default paths."""
+    sample = (sample_site / "backlog/index.html").read_text()
+    assert "in the decisions file (<code>modernization/prioritized.yaml</code>)" in sample
+    config = copy_sample(tmp_path / "src")
+    (tmp_path / "src/review").mkdir()
+    (tmp_path / "src/modernization/prioritized.yaml").rename(tmp_path / "src/review/decisions.yaml")
+    mkdocs_log.expect("review/goals.yaml: file not found")  # named by the option, not there yet
+    build_site(config, tmp_path / "site", decisions="review/decisions.yaml", targets="review/goals.yaml")
+    backlog = (tmp_path / "site/backlog/index.html").read_text()
+    assert "in the decisions file (<code>review/decisions.yaml</code>)" in backlog
+    assert "prioritized.yaml" not in backlog
+    assert len(load(tmp_path / "site", "decisions.json")) == len(sample_decisions())  # read from there
+    targets = (tmp_path / "site/targets/index.html").read_text()
+    assert "No targets file. Add <code>review/goals.yaml</code>" in targets and "targets.yaml" not in targets
 
 
 def test_targets_digest_service_and_policy_pages(sample_site: Path) -> None:

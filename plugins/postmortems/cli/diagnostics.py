@@ -131,8 +131,9 @@ def render(problems: Sequence[Problem], fmt: str, cwd: str | None = None) -> str
     return "\n".join(lines)
 
 
-def summary(problems: Sequence[Problem], files: int) -> str:
-    """One line for the end of a run: how many files were checked and what was found."""
+def summary(problems: Sequence[Problem], files: int, also: Sequence[str] = ()) -> str:
+    """One line for the end of a run: how many postmortems were checked (and which other files
+    given: the catalog, the loop's files) and what was found."""
     counts = {level: sum(1 for p in problems if p.level == level) for level in ("error", "warning", "info")}
 
     def plural(count: int, word: str) -> str:
@@ -141,4 +142,4 @@ def summary(problems: Sequence[Problem], files: int) -> str:
     found = f"{plural(counts['error'], 'error')}, {plural(counts['warning'], 'warning')}"
     if counts["info"]:
         found += f", {plural(counts['info'], 'note')}"
-    return f"{plural(files, 'postmortem')} checked: {found}"
+    return f"{', '.join([plural(files, 'postmortem'), *also])} checked: {found}"

@@ -18,6 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
+from ..records.archive import folders_one_level_down
 from ..records.dates import iso_error
 from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
 from .macros import site_macros_problems
@@ -255,7 +256,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
     if output:
         print(output)
     sources = [os.path.normpath(os.path.join(site.docs_dir, rel)) for rel in archive.entries]
-    known = {*sources, *site.catalog_files(), *site.loop_file_paths()}
+    scoring = [os.path.normpath(site.scoring)] if site.scoring else []
+    others = {*site.catalog_files(), *site.loop_file_paths(), *scoring}
+    known = {*sources, *others}
     where = ", ".join(f"{shown_path(folder)}/" for folder in site.folders)
     for target in targets:
         if os.path.isfile(target) and target not in known:
@@ -263,9 +266,12 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 f"{shown_path(target)}: note: not a postmortem of this site (not under {where}): not checked"
             )
     if not sources:
-        _say(f"{PROG}: note: no postmortems found under {where}")
+        found = [] if site.roots else folders_one_level_down(site.docs_dir, site.path.strip("/"))
+        hint = f"; Markdown files are in '{found[0]}/': set `path: {found[0]}` in the plugin's options"
+        _say(f"{PROG}: note: no postmortems found under {where}{hint if found else ''}")
     checked = sum(1 for path in sources if inside(path, targets)) if targets else len(sources)
-    _say(f"{PROG}: {summary(shown, checked)}")
+    also = [shown_path(target) for target in targets if target in others]  # e.g. from the pre-commit hook
+    _say(f"{PROG}: {summary(shown, checked, also)}")
     return 1 if failed(shown, args.strict) else 0
 
 
@@ -345,20 +351,31 @@ def cmd_migrate(args: argparse.Namespace) -> int:
 def cmd_import_pagerduty(args: argparse.Namespace) -> int:
     """Create one draft per PagerDuty incident not imported before."""
     from .authoring import ArchiveIndex, draft_path, render, write_new
-    from .pagerduty import ExportError, parse_incident, read_export, service_for, severity_for, to_draft
+    from .pagerduty import (
+        Export,
+        ExportError,
+        pages_left,
+        parse_incident,
+        read_export,
+        service_for,
+        severity_for,
+        to_draft,
+    )
 
     site = _site(args)
     errors = 0
     incidents = []
     seen: set[str] = set()
+    pages: list[tuple[str, Export]] = []
     for export in args.exports:  # pages of one listing may overlap: an incident is taken once
         try:
-            items = read_export(export)
+            page = read_export(export)
         except ExportError as exc:
             _say(f"{PROG}: error: {exc}")
             errors += 1
             continue
-        for position, item in enumerate(items):
+        pages.append((export, page))
+        for position, item in enumerate(page.incidents):
             incident, why = parse_incident(item, position)
             if incident is None:
                 _say(f"{export}: error: {why}: skipped")
@@ -366,6 +383,9 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
             elif incident.pd_id not in seen:
                 seen.add(incident.pd_id)
                 incidents.append(incident)
+    left = pages_left(pages)
+    if left is not None:
+        _say(left)
     if errors and not incidents:
         _say(f"{PROG}: 0 created, {errors} failed")
         return 1

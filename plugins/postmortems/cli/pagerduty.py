@@ -91,7 +91,42 @@ def _keys(item: dict[str, Any]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(found))
 
 
-def read_export(path: str) -> list[Any]:
+@dataclass(frozen=True)
+class Export:
+    """One export file: its incident objects and, for a page of `GET /incidents`, where the page
+    is in the listing (`more`: another page follows)."""
+
+    incidents: list[Any]
+    more: bool | None = None
+    offset: int | None = None
+    limit: int | None = None
+
+
+def _count(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+
+
+def pages_left(pages: list[tuple[str, Export]]) -> str | None:
+    """What to say when the last page of the listing given (the highest `offset`, else the last
+    file) says `"more": true`: the pages after it were not given, and how to fetch them."""
+    listed = [(path, page) for path, page in pages if page.more is not None]
+    if not listed:
+        return None
+    with_offset = [(path, page) for path, page in listed if page.offset is not None]
+    path, last = max(with_offset, key=lambda pair: pair[1].offset or 0) if with_offset else listed[-1]
+    if not last.more:
+        return None
+    where = ""
+    if last.offset is not None and last.limit:
+        where = f" (offset {last.offset}, limit {last.limit}; the next is offset={last.offset + last.limit})"
+    return (
+        f'{path}: warning: "more": true: PagerDuty has more incidents after this page{where}: fetch '
+        "every page until \"more\" is false (the curl loop under 'postmortems import pagerduty' in the "
+        "documentation) and import them all (incidents already imported are skipped)"
+    )
+
+
+def read_export(path: str) -> Export:
     """The incident objects of an export file: `{"incidents": [...]}` or a bare list."""
     try:
         with open(path, "rb") as handle:
@@ -107,12 +142,17 @@ def read_export(path: str) -> list[Any]:
     except json.JSONDecodeError as exc:
         raise ExportError(f"{path}:{exc.lineno}: not valid JSON: {exc.msg} (column {exc.colno})") from None
     if isinstance(data, dict) and isinstance(data.get("incidents"), list):
-        items: list[Any] = data["incidents"]
-        return items
+        more = data.get("more")
+        return Export(
+            data["incidents"],
+            more if isinstance(more, bool) else None,
+            _count(data.get("offset")),
+            _count(data.get("limit")),
+        )
     if isinstance(data, dict) and isinstance(data.get("incident"), dict):  # GET /incidents/{id}
-        return [data["incident"]]
+        return Export([data["incident"]])
     if isinstance(data, list):
-        return data
+        return Export(data)
     raise ExportError(
         f'{path}: not a PagerDuty incidents export: expected {{"incidents": [...]}} (the JSON of '
         "GET /incidents) or a list of incidents"

@@ -14,7 +14,15 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from ..records.model import Postmortem
-from ..records.modernization import DEFAULT_PERIOD_DAYS, Decision, Rubric, Target, Targets
+from ..records.modernization import (
+    DEFAULT_DECISIONS,
+    DEFAULT_PERIOD_DAYS,
+    DEFAULT_TARGETS,
+    Decision,
+    Rubric,
+    Target,
+    Targets,
+)
 from .decisions import (
     decision_state,
     first_decided,
@@ -149,6 +157,10 @@ class Loop:
     targets_source: str | None  # the targets file, or None without one
     digest: Digest
     epics_done: set[str] = field(default_factory=set)
+    # Where the review records its decisions and targets (the options `decisions`, `targets`, as
+    # written): what the pages tell people to edit, whether the file exists yet or not.
+    decisions_file: str = DEFAULT_DECISIONS
+    targets_file: str = DEFAULT_TARGETS
 
     @cached_property
     def by_service(self) -> dict[str, BacklogRow]:
@@ -198,8 +210,12 @@ def build_loop(
     decisions: Sequence[Decision],
     rubric: Rubric,
     targets: Targets | None,
+    *,
+    decisions_file: str = DEFAULT_DECISIONS,
+    targets_file: str = DEFAULT_TARGETS,
 ) -> Loop:
-    """Everything the loop shows, from the knowledge (computed for kb.as_of) and the files."""
+    """Everything the loop shows, from the knowledge (computed for kb.as_of) and the files
+    (`decisions_file`, `targets_file`: their paths as the site names them)."""
     as_of = kb.as_of
     policy = kb.policy
     in_force = taken(decisions, as_of)
@@ -236,6 +252,8 @@ def build_loop(
         targets_source=targets.source if targets is not None else None,
         digest=_digest(kb, rows),
         epics_done=done,
+        decisions_file=decisions_file,
+        targets_file=targets_file,
     )
 
 

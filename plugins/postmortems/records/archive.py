@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
+import os
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,6 +24,23 @@ from .validate import Rules, check_document, closest
 DEFAULT_PATH = "postmortems"
 DEFAULT_CATALOG = "services.yml"
 DEFAULT_MAX_FILE_KB = 2048
+
+
+def folders_one_level_down(docs_dir: str, path: str) -> list[str]:
+    """The folders `<folder>/<path>` of the docs folder that hold Markdown files, docs-relative:
+    where an archive that `path` misses usually is (mkdocs-static-i18n's `docs_structure:
+    folder` puts it in a language's folder: en/postmortems)."""
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(os.scandir(docs_dir), key=lambda e: e.name):
+            folder = os.path.join(entry.path, path)
+            if entry.is_dir() and os.path.isdir(folder) and _holds_markdown(folder):
+                found.append(f"{entry.name}/{path.strip('/')}")
+    return found
+
+
+def _holds_markdown(folder: str) -> bool:
+    return any(name.endswith(".md") for _root, _dirs, names in os.walk(folder) for name in names)
 
 
 @dataclass

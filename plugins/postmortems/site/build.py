@@ -35,7 +35,15 @@ from ..insight.loop import Loop, build_loop
 from ..insight.policy import Policy
 from ..insight.report import month_report
 from ..insight.scoring import Model
-from ..records.archive import Archive, assemble, collector_paused, describe, internal_error, read_for_site
+from ..records.archive import (
+    Archive,
+    assemble,
+    collector_paused,
+    describe,
+    folders_one_level_down,
+    internal_error,
+    read_for_site,
+)
 from ..records.catalog import check_maturity, load_catalog
 from ..records.model import Problem, Service
 from ..records.modernization import LoopFiles, read_loop_files
@@ -161,6 +169,8 @@ class SiteBuild:
         self.primary = None  # this build is the default language's (or there is only one)
         catalog = self._catalog(files, config)
         sources = self._read(files, catalog)
+        if not sources:
+            log.warning(self._no_archive(config, language))
         self._include(sources)
         # Like reading, computing allocates much and frees little: the collector's passes over the
         # archive found nothing and cost half the time (at 10,000 postmortems, 2.7 s of 4.3 s).
@@ -239,6 +249,30 @@ class SiteBuild:
                 self.errors_by_path.setdefault(problem.path, []).append(problem)
         return {f.src_uri: f for f in sources}
 
+    def _no_archive(self, config: MkDocsConfig, language: Language | None) -> str:
+        """Why the knowledge base is empty, and where the postmortems probably are: with
+        mkdocs-static-i18n's `docs_structure: folder`, in the default language's folder."""
+        path = self.options.path.strip("/")
+        config_dir = os.path.dirname(config.config_file_path or ".")
+        docs = os.path.relpath(config.docs_dir, config_dir).replace(os.sep, "/")
+        said = (
+            f"postmortems: option 'path': no postmortem files in '{path}/' under docs_dir ('{docs}/'), "
+            "so the knowledge base is empty; "
+        )
+        found = folders_one_level_down(config.docs_dir, path)
+        if found:
+            where, whose = found[0], ""
+            if language is not None and f"{language.default}/{path}" in found:
+                where = f"{language.default}/{path}"
+                whose = f" (mkdocs-static-i18n's folder for '{language.default}')"
+            return said + (
+                f"Markdown files are in '{where}/'{whose}: set `path: {where}` in the plugin's options"
+            )
+        return said + (
+            "write them there (`postmortems new` writes a draft) or set `path:` in the plugin's options "
+            "to the folder under docs_dir that holds them"
+        )
+
     def _loop(self, kb: Knowledge, catalog: dict[str, Service] | None) -> Loop:
         """The loop's files read and checked (their problems logged like a postmortem's), and the
         loop computed from them."""
@@ -253,7 +287,15 @@ class SiteBuild:
         problems = inputs.problems + check_maturity(catalog, [c.id for c in inputs.rubric.criteria])
         for problem in sorted(problems, key=lambda p: (p.path, p.line or 0)):
             report(problem)
-        return build_loop(kb, inputs.decisions, inputs.rubric, inputs.targets)
+        files = self.options.loop
+        return build_loop(
+            kb,
+            inputs.decisions,
+            inputs.rubric,
+            inputs.targets,
+            decisions_file=files.decisions.shown,
+            targets_file=files.targets.shown,
+        )
 
     def _include(self, by_uri: dict[str, File]) -> None:
         """Postmortems are published out of the nav (index pages list them), drafts as drafts,
