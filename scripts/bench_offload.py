@@ -2,8 +2,8 @@
 
 Issue 13 asks to keep the offload (site/render.py, ~300 lines with its tests) only if it is worth
 its code. This builds the same synthetic archive as scripts/bench.py with the plugin, alternating
-the default build and one with `POSTMORTEMS_OFFLOAD=0` (the worker still reads half the archive
-and builds the explorer's index; only the Markdown of postmortem pages stays in MkDocs' process),
+the default build and one with `POSTMORTEMS_OFFLOAD=0` (the worker still reads half the archive;
+only the Markdown of postmortem pages stays in MkDocs' process; Pagefind indexes as always),
 and prints the median wall and CPU seconds of each. A measuring tool, not a test.
 
     python scripts/bench_offload.py --n 1000 --n 10000 --repeat 3
