@@ -20,4 +20,4 @@ else:
     # How ProperDocs asks a plugin to declare that it supports ProperDocs: called where the
     # plugin is first imported, it shows ProperDocs' notice once to whoever builds with the
     # `mkdocs` executable (not with `properdocs`); DISABLE_MKDOCS_2_WARNING=true silences it.
-    properdocs.replacement_warning.setup()
+    properdocs.replacement_warning.setup()  # type: ignore[no-untyped-call]  # ProperDocs ships no types
