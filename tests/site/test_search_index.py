@@ -5,9 +5,14 @@ succeeds, fails or cannot start it. What a reader finds is tested in the browser
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gzip
 import json
 import os
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +22,7 @@ from postmortems.insight.knowledge import build_knowledge
 from postmortems.insight.scoring import load_model
 from postmortems.records.model import Impact, Slo
 from postmortems.records.validate import DEFAULT_SEVERITIES
+from postmortems.site.pagefind import PagefindError, Service, _write_files
 from postmortems.site.search import page_title, plain, postmortem_record, vocabulary_record, words_of
 from sites import LogCapture, build_site, copy_sample
 
@@ -235,3 +241,51 @@ def test_a_parts_dictionary_and_the_vocabulary_it_is_given() -> None:
     vocabulary = vocabulary_record(words - words_of(records[:1]))
     assert vocabulary["content"] == "err_cert_date_invalid net x"
     assert vocabulary["filters"] == {"kind": ["vocabulary"]}
+
+
+@contextlib.contextmanager
+def busy_cores(count: int) -> Iterator[None]:
+    """Every core busy at normal priority, as in a loaded CI runner: Pagefind (niced) then gets
+    little CPU for the writes it does in the background."""
+    spinners = [subprocess.Popen([sys.executable, "-c", "while True: pass"]) for _ in range(count)]
+    try:
+        yield
+    finally:
+        for spinner in spinners:
+            spinner.kill()
+            spinner.wait()
+
+
+def test_the_index_is_whole_when_written_returns_even_if_pagefind_dies_then(tmp_path: Path) -> None:
+    """Pagefind 1.5 answers its own WriteFiles with writes still in flight and exits when its
+    input closes: on a loaded machine that left an empty pagefind-entry.json (in 2 of 5 rounds
+    here, with every core busy). The plugin writes the files it is sent: once `written` returns,
+    the index is whole, even if Pagefind is killed at that moment."""
+    with busy_cores(len(os.sched_getaffinity(0)) + 1):
+        for attempt in range(3):
+            folder = tmp_path / f"round-{attempt}"
+            service = Service({"force_language": "en"})
+            try:
+                for number in range(300):
+                    service.add_record(
+                        url=f"/postmortems/inc-{number}/",
+                        content=f"Checkout's timeout number {number}: the pool was exhausted.",
+                        language="en",
+                        meta={"title": f"INC-{number}"},
+                        filters={"kind": ["postmortem"]},
+                    )
+                service.write(str(folder))
+                assert service.written() == 300
+                service._process.kill()  # what Pagefind still had in flight never reaches the disk
+            finally:
+                service.close(finish=False)
+            entry = json.loads((folder / "pagefind-entry.json").read_text())
+            assert entry["languages"]["en"]["page_count"] == 300
+            fragments = list((folder / "fragment").iterdir())
+            assert len(fragments) == 300 and all(gzip.decompress(f.read_bytes()) for f in fragments)
+
+
+def test_a_file_pagefind_sends_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(PagefindError, match="outside its folder"):
+        _write_files(str(tmp_path / "pagefind"), [{"path": "../escaped.js", "content": ""}])
+    assert not (tmp_path / "escaped.js").exists()

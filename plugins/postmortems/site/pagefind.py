@@ -10,6 +10,12 @@ Pagefind indexes them in its own process while MkDocs builds the pages. The bina
 the `pagefind[bin]` extra installs, found as the Python API finds it (`PAGEFIND_BINARY_PATH`,
 `pagefind_bin_extended`, `pagefind_bin`, then `pagefind` on the PATH).
 
+The index's files are asked for (`GetFiles`) and written here, not by Pagefind (`WriteFiles`):
+Pagefind 1.5 answers WriteFiles while its last writes are still in flight in its runtime's
+background threads, and ends with `exit(0)` as soon as its input closes, so under load a file of
+the index (seen: an empty `pagefind-entry.json`) could be cut short. Written here, every file is
+whole before the build goes on.
+
 The process is always ended (`close`), whether the build succeeds, fails or is interrupted: no
 build leaves it behind.
 """
@@ -65,6 +71,7 @@ class Service:
         self._answers: dict[int, dict[str, Any]] = {}
         self._sent = 0
         self._write = 0
+        self._folder = ""
         self._ended = False
         self._reader = threading.Thread(target=self._read, name="pagefind", daemon=True)
         self._reader.start()
@@ -86,14 +93,22 @@ class Service:
         return self._sent
 
     def _read(self) -> None:
-        """Collect the answers until the process ends or says something that is not one."""
+        """Collect the answers until the process ends or says something that is not one. An
+        answer can be megabytes (the index's files): the bytes are gathered in one buffer and
+        searched for the comma only where they are new."""
         assert self._process.stdout is not None
-        pending = b""
+        buffer = bytearray()
         fd = self._process.stdout.fileno()
         while True:
             try:
-                chunk = os.read(fd, 1 << 16)
-                *messages, pending = (pending + chunk).split(b",")
+                chunk = os.read(fd, 1 << 20)
+                scanned = len(buffer)
+                buffer += chunk
+                messages = []
+                while (end := buffer.find(b",", scanned)) >= 0:
+                    messages.append(bytes(buffer[:end]))
+                    del buffer[: end + 1]
+                    scanned = 0
                 answers = [json.loads(base64.b64decode(m)) for m in messages if m.strip()]
                 payloads = [(a.get("message_id") or 0, a["payload"]) for a in answers]
             except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -144,15 +159,19 @@ class Service:
         )
 
     def write(self, output_path: str) -> None:
-        """Ask for the index to be written under output_path once every record sent is in it;
-        `written` waits for it."""
-        self._write = self._send({"type": "WriteFiles", "index_id": self._index, "output_path": output_path})
+        """Ask for the index's files once every record sent is in it; `written` waits for them
+        and writes them under output_path."""
+        self._write = self._send({"type": "GetFiles", "index_id": self._index})
+        self._folder = output_path
         assert self._process.stdin is not None
         self._process.stdin.flush()
 
     def written(self) -> int:
-        """Wait until the index is written; the number of records in it."""
-        self._wait(self._write)
+        """Wait for the index's files and write them; the number of records in the index."""
+        files = self._wait(self._write).get("files")
+        if not isinstance(files, list):
+            raise PagefindError("Pagefind sent no files for the index")
+        _write_files(self._folder, files)
         with self._lock:  # a record Pagefind refused: say so, the rest of the index stands
             answers = list(self._answers.values())
             self._answers.clear()
@@ -162,9 +181,8 @@ class Service:
         return len(answers)
 
     def close(self, finish: bool = True) -> None:
-        """End the process (idempotent). With `finish`, let it end by itself first: it answers
-        WriteFiles before the last bytes of its files are on disk, and writes them out when its
-        input ends; otherwise (a failed build) it is stopped at once."""
+        """End the process (idempotent). With `finish`, let it end by itself first (it ends when
+        its input does); otherwise (a failed build) it is stopped at once."""
         process = self._process
         with contextlib.suppress(OSError):
             if process.stdin is not None:
@@ -182,3 +200,19 @@ class Service:
         self._reader.join(5)
         if process.stdout is not None:
             process.stdout.close()
+
+
+def _write_files(folder: str, files: list[Any]) -> None:
+    """The index's files, as GetFiles answered them (a path inside the bundle, base64 content)."""
+    root = os.path.realpath(folder)
+    for entry in files:
+        try:
+            path = os.path.realpath(os.path.join(root, entry["path"]))
+            content = base64.b64decode(entry["content"])
+        except (KeyError, TypeError, ValueError) as exc:
+            raise PagefindError(f"Pagefind sent a file that cannot be read ({exc})") from None
+        if os.path.commonpath([root, path]) != root:
+            raise PagefindError(f"Pagefind sent a file outside its folder: {entry['path']}")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        with open(path, "wb") as handle:
+            handle.write(content)

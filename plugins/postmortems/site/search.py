@@ -348,7 +348,7 @@ class SiteIndex:
             if self._failure is not None:
                 raise self._failure
             self.service.written()
-            self.service.close(finish=True)  # its last bytes are written as it ends
+            self.service.close(finish=True)
         finally:
             self.cancel(keep=True)
         for part in self.parts:
