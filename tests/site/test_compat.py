@@ -155,9 +155,13 @@ def test_properdocs_builds_the_same_site(tmp_path: Path, sample_site: Path) -> N
 @pytest.mark.parametrize("command", ["mkdocs", "properdocs"])
 def test_the_plugin_declares_properdocs_support_as_properdocs_asks(tmp_path: Path, command: str) -> None:
     """ProperDocs' notice is shown once to whoever builds with `mkdocs` (the plugin calls
-    `properdocs.replacement_warning.setup()` when it is imported), never with `properdocs`."""
-    (tmp_path / "docs").mkdir()
+    `properdocs.replacement_warning.setup()` when it is imported; its worker, which imports it
+    too, says nothing), never with `properdocs`."""
+    (tmp_path / "docs" / "postmortems").mkdir(parents=True)
     (tmp_path / "docs" / "index.md").write_text("# Home\n")
+    for number in range(3):  # the worker renders postmortem pages: it runs in this build
+        text = front_matter_file(id=f"INC-2025-{number:03d}", title=f"Checkout's 5xx #{number}")
+        (tmp_path / "docs" / "postmortems" / f"inc-2025-{number:03d}.md").write_text(text)
     (tmp_path / "mkdocs.yml").write_text("site_name: Notice\ntheme: {name: material, font: false}\nplugins: [postmortems]\n")
     env = {k: v for k, v in os.environ.items() if k != "DISABLE_MKDOCS_2_WARNING"}
     result = subprocess.run(

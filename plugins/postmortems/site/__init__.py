@@ -12,6 +12,8 @@ May import: `postmortems.insight`, `postmortems.records`, MkDocs, Material's con
 Jinja, plotly, pagefind, properdocs. Never `postmortems.cli`.
 """
 
+import multiprocessing
+
 try:
     import properdocs.replacement_warning
 except ImportError:  # an environment that has MkDocs without ProperDocs (it is a dependency)
@@ -20,4 +22,6 @@ else:
     # How ProperDocs asks a plugin to declare that it supports ProperDocs: called where the
     # plugin is first imported, it shows ProperDocs' notice once to whoever builds with the
     # `mkdocs` executable (not with `properdocs`); DISABLE_MKDOCS_2_WARNING=true silences it.
-    properdocs.replacement_warning.setup()  # type: ignore[no-untyped-call]  # ProperDocs ships no types
+    # Not in the worker, which is spawned with the build's argv and imports this package too.
+    if multiprocessing.parent_process() is None:
+        properdocs.replacement_warning.setup()  # type: ignore[no-untyped-call]  # ProperDocs ships no types

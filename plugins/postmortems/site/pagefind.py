@@ -106,7 +106,7 @@ class Service:
                 buffer += chunk
                 messages = []
                 while (end := buffer.find(b",", scanned)) >= 0:
-                    messages.append(bytes(buffer[:end]))
+                    messages.append(buffer[:end])  # b64decode takes it as it is
                     del buffer[: end + 1]
                     scanned = 0
                 answers = [json.loads(base64.b64decode(m)) for m in messages if m.strip()]
