@@ -892,6 +892,9 @@ Checkout was down for an hour and 35 minutes.
         ("1 hour 35 minutes (14:23 UTC – 15:58 UTC)", 95),
         ("1 hour 35 minutes (14:23–15:58 UTC)", 95),
         ("1 hour 35 minutes (14:23 UTC - 15:58 UTC)", 95),
+        # A word after the range that is no zone name is not taken for one.
+        ("14:00 to 15:35 in total", 95),
+        ("14:23 - 15:10 and then 47 min", 47),
     ],
 )
 def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, minutes: int) -> None:
