@@ -601,6 +601,44 @@ def test_validate_with_no_path_and_no_site_checks_the_current_folder(tmp_path: P
     )
 
 
+def test_validate_above_a_site_names_it_even_below_a_readme(tmp_path: Path) -> None:
+    """A repository with a README.md at the top and its site in handbook/: the site is meant,
+    not every Markdown file of the tree checked as a postmortem."""
+    repo = tmp_path / "repo"
+    write(repo / "README.md", "# Our repository\n")
+    write(repo / "CHANGELOG.md", "## 1.0\n")
+    make_site(repo / "handbook")
+    result = run(repo, "validate")
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == (
+        f"postmortems validate: error: no mkdocs.yml in {repo} or any folder above it, but "
+        "handbook/mkdocs.yml below it: run from handbook/ or pass --config handbook/mkdocs.yml\n"
+    )
+
+
+def test_validate_looks_for_a_site_only_a_few_folders_down_and_not_in_dependencies(tmp_path: Path) -> None:
+    folder = tmp_path / "team"
+    write(folder / "inc-2025-003.md", GOOD)
+    # None of these is the team's site: a dependency, a virtualenv, a built site, a dot folder, too deep.
+    write(folder / "node_modules" / "some-theme" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / "env" / "pyvenv.cfg", "home = /usr/bin\n")
+    write(folder / "env" / "lib" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / "public" / "sitemap.xml", "<urlset/>\n")
+    write(folder / "public" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / ".cache" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / "a" / "b" / "c" / "d" / "mkdocs.yml", MKDOCS_YML)
+    result = run(folder, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0].startswith(
+        f"postmortems: note: no mkdocs.yml in {folder} or any folder above it: checking the current folder"
+    )
+    # Three folders down is still near enough.
+    write(folder / "a" / "b" / "c" / "mkdocs.yml", MKDOCS_YML)
+    assert run(folder, "validate").stderr.endswith(
+        "but a/b/c/mkdocs.yml below it: run from a/b/c/ or pass --config a/b/c/mkdocs.yml\n"
+    )
+
+
 # --------------------------------------------------------------------------- new
 
 
