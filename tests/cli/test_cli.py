@@ -523,6 +523,39 @@ def test_validate_names_the_folder_the_postmortems_are_in_when_path_misses_them(
     ) in err
 
 
+def test_validate_names_the_default_languages_folder_as_the_build_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    """mkdocs-static-i18n's folders: 'de' comes first by name, but 'en' is the default language;
+    the note is the build's own hint (site/build.py, checked in tests/site/test_compat.py)."""
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "plugins:\n",
+            "plugins:\n  - i18n:\n      docs_structure: folder\n      languages:\n"
+            "        - {locale: de, name: Deutsch}\n        - {locale: en, name: English, default: true}\n",
+        ),
+        encoding="utf-8",
+    )
+    for locale in ("de", "en"):
+        shutil.copytree(site / "docs/postmortems", site / "docs" / locale / "postmortems")
+    shutil.rmtree(site / "docs/postmortems")
+    code, _out, err = call(monkeypatch, capsys, site, "validate")
+    assert code == 0
+    assert (
+        "postmortems: note: no postmortems found under docs/postmortems/; Markdown files are in "
+        "'en/postmortems/' (mkdocs-static-i18n's folder for 'en'): set `path: en/postmortems` in the "
+        "plugin's options\n"
+    ) in err
+    shutil.rmtree(site / "docs/de")
+    shutil.rmtree(site / "docs/en")
+    code, _out, err = call(monkeypatch, capsys, site, "validate")
+    assert (
+        "postmortems: note: no postmortems found under docs/postmortems/; write them there (`postmortems new` "
+        "writes a draft) or set `path:` in the plugin's options to the folder under docs_dir that holds them\n"
+    ) in err
+
+
 def test_validate_without_a_site_checks_the_given_paths_with_the_formats_defaults(tmp_path: Path) -> None:
     folder = tmp_path / "team-postmortems"
     write(folder / "inc-2025-003.md", GOOD)

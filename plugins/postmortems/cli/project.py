@@ -126,17 +126,34 @@ def read_config(path: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
     return config
 
 
+def _plugin_entries(config: dict[str, Any]) -> list[Any]:
+    """The plugins list: strings or one-key mappings (MkDocs also accepts a mapping of name -> options)."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        return [{name: options} for name, options in plugins.items()]
+    return plugins if isinstance(plugins, list) else []
+
+
+def _i18n_default_language(config: dict[str, Any]) -> str | None:
+    """The locale of mkdocs-static-i18n's `default: true` language, or None without the plugin
+    (named `i18n`, or `<theme>/i18n`) or without a default language."""
+    for entry in _plugin_entries(config):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue
+        ((name, options),) = entry.items()
+        if not isinstance(name, str) or name.rsplit("/", 1)[-1] != "i18n" or not isinstance(options, dict):
+            continue
+        languages = options.get("languages")
+        for language in languages if isinstance(languages, list) else []:
+            if isinstance(language, dict) and language.get("default") is True:
+                locale = language.get("locale")
+                return locale if isinstance(locale, str) else None
+    return None
+
+
 def plugin_options(config: dict[str, Any], display: str) -> dict[str, Any]:
     """The `postmortems` plugin's options; the plugins list holds strings or one-key mappings."""
-    plugins = config.get("plugins")
-    entries: Iterable[Any]
-    if isinstance(plugins, dict):  # MkDocs also accepts a mapping of name -> options
-        entries = [{name: options} for name, options in plugins.items()]
-    elif isinstance(plugins, list):
-        entries = plugins
-    else:
-        entries = []
-    for entry in entries:
+    for entry in _plugin_entries(config):
         if entry == PLUGIN:
             return {}
         if isinstance(entry, dict) and len(entry) == 1 and PLUGIN in entry:
@@ -174,6 +191,7 @@ class Site:
     scoring: str | None = None  # the scoring model laid over the defaults, absolute
     site_url: str = ""
     use_directory_urls: bool = True
+    default_language: str | None = None  # mkdocs-static-i18n's, when the site uses it
 
     @property
     def config_dir(self) -> str:
@@ -435,6 +453,7 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         scoring=os.path.join(config_dir, scoring) if scoring else None,
         site_url=site_url if isinstance(site_url, str) else "",
         use_directory_urls=config.get("use_directory_urls", True) is not False,
+        default_language=_i18n_default_language(config),
     )
 
 
