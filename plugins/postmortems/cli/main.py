@@ -382,8 +382,7 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
             elif incident.pd_id not in seen:
                 seen.add(incident.pd_id)
                 incidents.append(incident)
-    left = pages_left(pages)
-    if left is not None:
+    for left in pages_left(pages):
         _say(left)
     if errors and not incidents:
         _say(f"{PROG}: 0 created, {errors} failed")
