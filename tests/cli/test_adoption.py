@@ -312,6 +312,31 @@ def test_a_listing_whose_last_page_says_more_is_a_warning_with_the_next_offset(p
     assert f"{first}: warning" not in result.stderr
 
 
+def test_a_page_missing_between_two_given_is_a_warning_with_its_offset(pd_site: Path) -> None:
+    """Offsets 0 and 100 given, 50 not: the last page says "more": false, yet 50 incidents are missing."""
+
+    def page(offset: int, number: int, more: bool) -> dict[str, Any]:
+        item = incident(
+            f"PAAAA{number:02d}", number, {"id": "PIJ90N7", "summary": "Checkout Payments (prod)"}, "P2"
+        )
+        return {"incidents": [item], "limit": 50, "offset": offset, "more": more}
+
+    first = write(pd_site / "pd-1.json", json.dumps(page(0, 1, True)))
+    third = write(pd_site / "pd-3.json", json.dumps(page(100, 3, False)))
+    result = run(pd_site, "import", "pagerduty", str(third), str(first))
+    assert result.returncode == 0, result.stderr  # what was given is imported
+    assert (
+        f"{first}: warning: the page at offset=50 was not given: this page is offset 0, limit 50, and the next "
+        f"given ({third}) is offset 100: fetch the pages from offset=50 up to offset 100 and import them too "
+        "(incidents already imported are skipped)\n"
+    ) in result.stderr
+    assert "2 created, 0 already imported, 0 failed" in result.stderr
+    # With the page in the middle given, nothing is missing.
+    second = write(pd_site / "pd-2.json", json.dumps(page(50, 2, True)))
+    result = run(pd_site, "import", "pagerduty", str(first), str(second), str(third))
+    assert result.returncode == 0 and "warning" not in result.stderr, result.stderr
+
+
 def test_a_bad_page_is_reported_and_the_others_imported(pd_site: Path) -> None:
     good = write(
         pd_site / "pd-1.json", json.dumps([incident("PAAAAA1", 1, {"id": "PIJ90N7", "summary": "x"}, "P2")])

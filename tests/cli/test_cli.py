@@ -523,6 +523,39 @@ def test_validate_names_the_folder_the_postmortems_are_in_when_path_misses_them(
     ) in err
 
 
+def test_validate_names_the_default_languages_folder_as_the_build_does(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], site: Path
+) -> None:
+    """mkdocs-static-i18n's folders: 'de' comes first by name, but 'en' is the default language;
+    the note is the build's own hint (site/build.py, checked in tests/site/test_compat.py)."""
+    config = site / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(
+            "plugins:\n",
+            "plugins:\n  - i18n:\n      docs_structure: folder\n      languages:\n"
+            "        - {locale: de, name: Deutsch}\n        - {locale: en, name: English, default: true}\n",
+        ),
+        encoding="utf-8",
+    )
+    for locale in ("de", "en"):
+        shutil.copytree(site / "docs/postmortems", site / "docs" / locale / "postmortems")
+    shutil.rmtree(site / "docs/postmortems")
+    code, _out, err = call(monkeypatch, capsys, site, "validate")
+    assert code == 0
+    assert (
+        "postmortems: note: no postmortems found under docs/postmortems/; Markdown files are in "
+        "'en/postmortems/' (mkdocs-static-i18n's folder for 'en'): set `path: en/postmortems` in the "
+        "plugin's options\n"
+    ) in err
+    shutil.rmtree(site / "docs/de")
+    shutil.rmtree(site / "docs/en")
+    code, _out, err = call(monkeypatch, capsys, site, "validate")
+    assert (
+        "postmortems: note: no postmortems found under docs/postmortems/; write them there (`postmortems new` "
+        "writes a draft) or set `path:` in the plugin's options to the folder under docs_dir that holds them\n"
+    ) in err
+
+
 def test_validate_without_a_site_checks_the_given_paths_with_the_formats_defaults(tmp_path: Path) -> None:
     folder = tmp_path / "team-postmortems"
     write(folder / "inc-2025-003.md", GOOD)
@@ -598,6 +631,44 @@ def test_validate_with_no_path_and_no_site_checks_the_current_folder(tmp_path: P
     assert above.stderr == (
         f"postmortems validate: error: no mkdocs.yml in {tmp_path / 'repo'} or any folder above it, but "
         "site/mkdocs.yml below it: run from site/ or pass --config site/mkdocs.yml\n"
+    )
+
+
+def test_validate_above_a_site_names_it_even_below_a_readme(tmp_path: Path) -> None:
+    """A repository with a README.md at the top and its site in handbook/: the site is meant,
+    not every Markdown file of the tree checked as a postmortem."""
+    repo = tmp_path / "repo"
+    write(repo / "README.md", "# Our repository\n")
+    write(repo / "CHANGELOG.md", "## 1.0\n")
+    make_site(repo / "handbook")
+    result = run(repo, "validate")
+    assert result.returncode == 2, result.stdout
+    assert result.stderr == (
+        f"postmortems validate: error: no mkdocs.yml in {repo} or any folder above it, but "
+        "handbook/mkdocs.yml below it: run from handbook/ or pass --config handbook/mkdocs.yml\n"
+    )
+
+
+def test_validate_looks_for_a_site_only_a_few_folders_down_and_not_in_dependencies(tmp_path: Path) -> None:
+    folder = tmp_path / "team"
+    write(folder / "inc-2025-003.md", GOOD)
+    # None of these is the team's site: a dependency, a virtualenv, a built site, a dot folder, too deep.
+    write(folder / "node_modules" / "some-theme" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / "env" / "pyvenv.cfg", "home = /usr/bin\n")
+    write(folder / "env" / "lib" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / "public" / "sitemap.xml", "<urlset/>\n")
+    write(folder / "public" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / ".cache" / "mkdocs.yml", MKDOCS_YML)
+    write(folder / "a" / "b" / "c" / "d" / "mkdocs.yml", MKDOCS_YML)
+    result = run(folder, "validate")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines()[0].startswith(
+        f"postmortems: note: no mkdocs.yml in {folder} or any folder above it: checking the current folder"
+    )
+    # Three folders down is still near enough.
+    write(folder / "a" / "b" / "c" / "mkdocs.yml", MKDOCS_YML)
+    assert run(folder, "validate").stderr.endswith(
+        "but a/b/c/mkdocs.yml below it: run from a/b/c/ or pass --config a/b/c/mkdocs.yml\n"
     )
 
 
@@ -892,6 +963,9 @@ Checkout was down for an hour and 35 minutes.
         ("1 hour 35 minutes (14:23 UTC – 15:58 UTC)", 95),
         ("1 hour 35 minutes (14:23–15:58 UTC)", 95),
         ("1 hour 35 minutes (14:23 UTC - 15:58 UTC)", 95),
+        # A word after the range that is no zone name is not taken for one.
+        ("14:00 to 15:35 in total", 95),
+        ("14:23 - 15:10 and then 47 min", 47),
     ],
 )
 def test_migrate_keeps_every_minute_of_a_duration(site: Path, duration: str, minutes: int) -> None:

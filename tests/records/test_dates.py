@@ -58,6 +58,10 @@ def test_durations_in_every_common_form(text: str, minutes: float) -> None:
         ("14:23 UTC to 15:58", None, (14, 23), (15, 58)),
         ("1h 35m (23:10 UTC – 00:45 UTC)", 95, (23, 10), (0, 45)),
         ("(14:23 – 15:58 h)", None, (14, 23), (15, 58)),  # one letter after a time is no zone
+        # A word after a time that is no zone name stays out of the range, as before zones were read.
+        ("1:00 to 2:00 in total", None, (1, 0), (2, 0)),
+        ("14:23 - 15:10 and then 47 min", 47, (14, 23), (15, 10)),
+        ("14:23 – 15:10 ist die Zeit", None, (14, 23), (15, 10)),
     ],
 )
 def test_durations_with_a_time_range(
@@ -89,6 +93,11 @@ def test_a_range_that_disagrees_with_the_amount_is_used_with_a_note() -> None:
         ("40 minutes (14:20 CET – 15:00 CET)", "has a time range in CET, not UTC: write it in UTC"),
         ("40 minutes (14:20 UTC – 15:00 CEST)", "has a time range in CEST, not UTC: write it in UTC"),
         ("40 minutes (14:20 PST - 15:00)", "has a time range in PST, not UTC: write it in UTC"),
+        ("40 minutes (14:20 – 15:00 +02:00)", "has a time range in +02:00, not UTC: write it in UTC"),
+        (
+            "2:00 pm - 3:00 pm",
+            "cannot be read as a duration: its numbers have no unit (write '95 minutes', '1h 35m' or '1:35')",
+        ),
         ("14:00 – 15:00 and 16:00 – 17:00", "holds more than one time range"),
     ],
 )

@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from ..records.archive import folders_one_level_down
+from ..records.archive import archive_hint
 from ..records.dates import iso_error
 from .diagnostics import FORMATS, as_text, failed, inside, render, select, shown_path, summary
 from .macros import site_macros_problems
@@ -266,9 +266,8 @@ def cmd_validate(args: argparse.Namespace) -> int:
                 f"{shown_path(target)}: note: not a postmortem of this site (not under {where}): not checked"
             )
     if not sources:
-        found = [] if site.roots else folders_one_level_down(site.docs_dir, site.path.strip("/"))
-        hint = f"; Markdown files are in '{found[0]}/': set `path: {found[0]}` in the plugin's options"
-        _say(f"{PROG}: note: no postmortems found under {where}{hint if found else ''}")
+        hint = "" if site.roots else "; " + archive_hint(site.docs_dir, site.path, site.default_language)
+        _say(f"{PROG}: note: no postmortems found under {where}{hint}")
     checked = sum(1 for path in sources if inside(path, targets)) if targets else len(sources)
     also = [shown_path(target) for target in targets if target in others]  # e.g. from the pre-commit hook
     _say(f"{PROG}: {summary(shown, checked, also)}")
@@ -383,8 +382,7 @@ def cmd_import_pagerduty(args: argparse.Namespace) -> int:
             elif incident.pd_id not in seen:
                 seen.add(incident.pd_id)
                 incidents.append(incident)
-    left = pages_left(pages)
-    if left is not None:
+    for left in pages_left(pages):
         _say(left)
     if errors and not incidents:
         _say(f"{PROG}: 0 created, {errors} failed")

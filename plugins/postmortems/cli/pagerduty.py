@@ -9,6 +9,7 @@ the same every time for the same file. Turning an incident into a draft is a pur
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import re
 from dataclasses import dataclass, field
@@ -106,24 +107,39 @@ def _count(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
-def pages_left(pages: list[tuple[str, Export]]) -> str | None:
-    """What to say when the last page of the listing given (the highest `offset`, else the last
-    file) says `"more": true`: the pages after it were not given, and how to fetch them."""
+def pages_left(pages: list[tuple[str, Export]]) -> list[str]:
+    """What to say about the pages of a listing not given: one missing between two given ones
+    (a page's `offset + limit` is not the next page's `offset`), and the pages after the last
+    (the highest `offset`, else the last file) when it says `"more": true`."""
     listed = [(path, page) for path, page in pages if page.more is not None]
     if not listed:
-        return None
-    with_offset = [(path, page) for path, page in listed if page.offset is not None]
-    path, last = max(with_offset, key=lambda pair: pair[1].offset or 0) if with_offset else listed[-1]
-    if not last.more:
-        return None
-    where = ""
-    if last.offset is not None and last.limit:
-        where = f" (offset {last.offset}, limit {last.limit}; the next is offset={last.offset + last.limit})"
-    return (
-        f'{path}: warning: "more": true: PagerDuty has more incidents after this page{where}: fetch '
-        "every page until \"more\" is false (the curl loop under 'postmortems import pagerduty' in the "
-        "documentation) and import them all (incidents already imported are skipped)"
+        return []
+    placed = sorted(
+        ((page.offset, path, page) for path, page in listed if page.offset is not None), key=lambda t: t[0]
     )
+    said = []
+    for (offset, path, page), (following, following_path, _page) in itertools.pairwise(placed):
+        if page.limit and offset + page.limit < following:
+            missing = offset + page.limit
+            said.append(
+                f"{path}: warning: the page at offset={missing} was not given: this page is offset "
+                f"{offset}, limit {page.limit}, and the next given ({following_path}) is offset {following}: "
+                f"fetch the pages from offset={missing} up to offset {following} and import them too "
+                "(incidents already imported are skipped)"
+            )
+    path, last = (placed[-1][1], placed[-1][2]) if placed else listed[-1]
+    if last.more:
+        where = ""
+        if last.offset is not None and last.limit:
+            where = (
+                f" (offset {last.offset}, limit {last.limit}; the next is offset={last.offset + last.limit})"
+            )
+        said.append(
+            f'{path}: warning: "more": true: PagerDuty has more incidents after this page{where}: fetch '
+            "every page until \"more\" is false (the curl loop under 'postmortems import pagerduty' in the "
+            "documentation) and import them all (incidents already imported are skipped)"
+        )
+    return said
 
 
 def read_export(path: str) -> Export:

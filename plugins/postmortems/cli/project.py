@@ -126,17 +126,34 @@ def read_config(path: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
     return config
 
 
+def _plugin_entries(config: dict[str, Any]) -> list[Any]:
+    """The plugins list: strings or one-key mappings (MkDocs also accepts a mapping of name -> options)."""
+    plugins = config.get("plugins")
+    if isinstance(plugins, dict):
+        return [{name: options} for name, options in plugins.items()]
+    return plugins if isinstance(plugins, list) else []
+
+
+def _i18n_default_language(config: dict[str, Any]) -> str | None:
+    """The locale of mkdocs-static-i18n's `default: true` language, or None without the plugin
+    (named `i18n`, or `<theme>/i18n`) or without a default language."""
+    for entry in _plugin_entries(config):
+        if not isinstance(entry, dict) or len(entry) != 1:
+            continue
+        ((name, options),) = entry.items()
+        if not isinstance(name, str) or name.rsplit("/", 1)[-1] != "i18n" or not isinstance(options, dict):
+            continue
+        languages = options.get("languages")
+        for language in languages if isinstance(languages, list) else []:
+            if isinstance(language, dict) and language.get("default") is True:
+                locale = language.get("locale")
+                return locale if isinstance(locale, str) else None
+    return None
+
+
 def plugin_options(config: dict[str, Any], display: str) -> dict[str, Any]:
     """The `postmortems` plugin's options; the plugins list holds strings or one-key mappings."""
-    plugins = config.get("plugins")
-    entries: Iterable[Any]
-    if isinstance(plugins, dict):  # MkDocs also accepts a mapping of name -> options
-        entries = [{name: options} for name, options in plugins.items()]
-    elif isinstance(plugins, list):
-        entries = plugins
-    else:
-        entries = []
-    for entry in entries:
+    for entry in _plugin_entries(config):
         if entry == PLUGIN:
             return {}
         if isinstance(entry, dict) and len(entry) == 1 and PLUGIN in entry:
@@ -174,6 +191,7 @@ class Site:
     scoring: str | None = None  # the scoring model laid over the defaults, absolute
     site_url: str = ""
     use_directory_urls: bool = True
+    default_language: str | None = None  # mkdocs-static-i18n's, when the site uses it
 
     @property
     def config_dir(self) -> str:
@@ -260,22 +278,23 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bo
     """A site without a mkdocs.yml: the given files and folders (default: the contract's
     content/postmortems/) are the archive, checked by the contract's defaults, with the
     contract's content/services.yml as the catalog when there is one. `here`: with no paths
-    and no content/postmortems/, the current folder when it holds Markdown files (`validate`,
-    run in a team's folder of postmortems; it only reads)."""
+    and no content/postmortems/, a usage error naming a site's mkdocs.yml a few folders below,
+    else the current folder when it holds Markdown files (`validate`, run in a team's folder of
+    postmortems; it only reads)."""
     cwd = os.getcwd()
     if not paths:
         if os.path.isdir(CONTRACT_ARCHIVE):
             paths = [CONTRACT_ARCHIVE]
         else:
-            kind, found = _first_below(cwd) if here else ("", "")
-            if kind == "markdown":
-                paths = [cwd]
-            elif kind == "site":  # run from a folder above the site: it is the site that is meant
+            found = _site_below(cwd) if here else None
+            if found is not None:  # run from a folder above the site: it is the site that is meant
                 shown = os.path.relpath(found)
                 raise ConfigError(
                     f"no mkdocs.yml in {cwd} or any folder above it, but {shown} below it: run from "
                     f"{os.path.dirname(shown)}/ or pass --config {shown}"
                 )
+            elif here and _holds_markdown(cwd):
+                paths = [cwd]
             else:
                 what = ", no Markdown files here" if here else ""
                 raise ConfigError(
@@ -301,19 +320,49 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bo
     )
 
 
-def _first_below(folder: str) -> tuple[str, str]:
-    """What the folder holds first, walked as `markdown_files` walks it (dot folders skipped,
-    in name order, each folder before those in it): ("site", its mkdocs.yml), ("markdown", a
-    .md file), or ("", "") when neither."""
-    for place, dirs, names in os.walk(folder):
-        dirs[:] = sorted(d for d in dirs if not d.startswith("."))
-        config = next((name for name in CONFIG_NAMES if name in names), None)
-        if config is not None:
-            return "site", os.path.join(place, config)
-        markdown = next((name for name in sorted(names) if name.endswith(".md")), None)
-        if markdown is not None:
-            return "markdown", os.path.join(place, markdown)
-    return "", ""
+# How deep below the current folder a site's mkdocs.yml is looked for, and the folders never
+# looked in: dependencies; a virtualenv or a built site is known by the file it holds.
+SITE_SEARCH_DEPTH = 3
+_NOT_SITES = frozenset({"node_modules", "__pycache__"})
+_NOT_SITE_MARKERS = ("pyvenv.cfg", "sitemap.xml")
+
+
+def _site_below(folder: str, depth: int = SITE_SEARCH_DEPTH) -> str | None:
+    """The nearest mkdocs.yml at most `depth` folders below `folder` (the shallowest, then in
+    name order), or None. A repository's README.md above its site must not make the site's
+    docs loose postmortems, so this is looked for before any Markdown."""
+    level = [folder]
+    for _ in range(depth):
+        below: list[str] = []
+        for place in level:
+            try:
+                entries = sorted(os.scandir(place), key=lambda entry: entry.name)
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(".") or entry.name in _NOT_SITES or not entry.is_dir():
+                    continue
+                try:
+                    names = set(os.listdir(entry.path))
+                except OSError:
+                    continue
+                if any(marker in names for marker in _NOT_SITE_MARKERS):
+                    continue
+                config = next((name for name in CONFIG_NAMES if name in names), None)
+                if config is not None:
+                    return os.path.join(entry.path, config)
+                below.append(entry.path)
+        level = below
+    return None
+
+
+def _holds_markdown(folder: str) -> bool:
+    """Whether `markdown_files` would find a Markdown file in the folder (dot folders skipped)."""
+    for _place, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if any(name.endswith(".md") for name in names):
+            return True
+    return False
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:
@@ -404,6 +453,7 @@ def load_site(config_file: str, today: dt.date | None = None) -> Site:
         scoring=os.path.join(config_dir, scoring) if scoring else None,
         site_url=site_url if isinstance(site_url, str) else "",
         use_directory_urls=config.get("use_directory_urls", True) is not False,
+        default_language=_i18n_default_language(config),
     )
 
 

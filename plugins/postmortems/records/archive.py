@@ -39,6 +39,25 @@ def folders_one_level_down(docs_dir: str, path: str) -> list[str]:
     return found
 
 
+def archive_hint(docs_dir: str, path: str, default_language: str | None = None) -> str:
+    """What to do when `path` under the docs folder holds no postmortems, as the build and
+    `postmortems validate` both say it: set `path` to the folder one level down that holds them
+    (with mkdocs-static-i18n's `docs_structure: folder`, its `default_language`'s), else write
+    them there or point `path` at them."""
+    path = path.strip("/")
+    found = folders_one_level_down(docs_dir, path)
+    if not found:
+        return (
+            "write them there (`postmortems new` writes a draft) or set `path:` in the plugin's options "
+            "to the folder under docs_dir that holds them"
+        )
+    where, whose = found[0], ""
+    if default_language is not None and f"{default_language}/{path}" in found:
+        where = f"{default_language}/{path}"
+        whose = f" (mkdocs-static-i18n's folder for '{default_language}')"
+    return f"Markdown files are in '{where}/'{whose}: set `path: {where}` in the plugin's options"
+
+
 def _holds_markdown(folder: str) -> bool:
     return any(name.endswith(".md") for _root, _dirs, names in os.walk(folder) for name in names)
 

@@ -229,8 +229,19 @@ def read_date(text: str) -> Reading:
 
 # --------------------------------------------------------------------------- durations
 
-# A time zone after a time of a range: a name (UTC, CET) or an offset; never the word between the times.
-_ZONE = r"(?:\s*(?!(?:to|until)\b)([Zz]|[A-Za-z]{2,5}|[+-]\d{2}:?\d{2})\b)?"
+# Zone names a time range may carry besides the UTC ones: common abbreviations, in capitals only,
+# so that a word after a time ("2:00 pm", "15:10 and then", "ist") is never taken for a zone.
+_ZONE_NAMES = (
+    "CET", "CEST", "WET", "WEST", "EET", "EEST", "MSK", "BST", "IST", "JST", "KST", "SGT", "HKT",
+    "AEST", "AEDT", "ACST", "AWST", "NZST", "NZDT",
+    "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "AKST", "AKDT", "HST",
+)  # fmt: skip
+# A time zone after a time of a range: a UTC name (any case), a known abbreviation or an offset.
+_ZONE = (
+    r"(?:\s*((?i:" + "|".join(sorted(_UTC_NAMES, key=len, reverse=True)) + ")"
+    + "".join("|" + name for name in sorted(_ZONE_NAMES, key=len, reverse=True))
+    + r"|[+-]\d{2}:?\d{2})\b)?"
+)  # fmt: skip
 # `14:23 – 15:10 UTC`, `14:23–15:10`, `from 14:23 to 15:10 GMT`, `14:23 UTC – 15:10 UTC`.
 _RANGE = re.compile(rf"(\d{{1,2}}):(\d{{2}}){_ZONE}\s*(?:[–—-]|to|until)\s*(\d{{1,2}}):(\d{{2}}){_ZONE}")
 _UNITS = {

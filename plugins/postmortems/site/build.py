@@ -37,10 +37,10 @@ from ..insight.report import month_report
 from ..insight.scoring import Model
 from ..records.archive import (
     Archive,
+    archive_hint,
     assemble,
     collector_paused,
     describe,
-    folders_one_level_down,
     internal_error,
     read_for_site,
 )
@@ -259,19 +259,7 @@ class SiteBuild:
             f"postmortems: option 'path': no postmortem files in '{path}/' under docs_dir ('{docs}/'), "
             "so the knowledge base is empty; "
         )
-        found = folders_one_level_down(config.docs_dir, path)
-        if found:
-            where, whose = found[0], ""
-            if language is not None and f"{language.default}/{path}" in found:
-                where = f"{language.default}/{path}"
-                whose = f" (mkdocs-static-i18n's folder for '{language.default}')"
-            return said + (
-                f"Markdown files are in '{where}/'{whose}: set `path: {where}` in the plugin's options"
-            )
-        return said + (
-            "write them there (`postmortems new` writes a draft) or set `path:` in the plugin's options "
-            "to the folder under docs_dir that holds them"
-        )
+        return said + archive_hint(config.docs_dir, path, language.default if language is not None else None)
 
     def _loop(self, kb: Knowledge, catalog: dict[str, Service] | None) -> Loop:
         """The loop's files read and checked (their problems logged like a postmortem's), and the
