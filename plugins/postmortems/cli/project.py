@@ -30,6 +30,7 @@ from ..records.archive import (
     build_archive,
     collector_paused,
     cross_check,
+    holds_markdown,
     keep_cross_check_lines,
     read_file,
 )
@@ -293,7 +294,7 @@ def standalone_site(paths: Sequence[str], today: dt.date | None = None, here: bo
                     f"no mkdocs.yml in {cwd} or any folder above it, but {shown} below it: run from "
                     f"{os.path.dirname(shown)}/ or pass --config {shown}"
                 )
-            elif here and _holds_markdown(cwd):
+            elif here and holds_markdown(cwd):
                 paths = [cwd]
             else:
                 what = ", no Markdown files here" if here else ""
@@ -354,15 +355,6 @@ def _site_below(folder: str, depth: int = SITE_SEARCH_DEPTH) -> str | None:
                 below.append(entry.path)
         level = below
     return None
-
-
-def _holds_markdown(folder: str) -> bool:
-    """Whether `markdown_files` would find a Markdown file in the folder (dot folders skipped)."""
-    for _place, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        if any(name.endswith(".md") for name in names):
-            return True
-    return False
 
 
 def _str_list(value: Any, name: str, display: str) -> tuple[str, ...]:

@@ -34,7 +34,7 @@ def folders_one_level_down(docs_dir: str, path: str) -> list[str]:
     with contextlib.suppress(OSError):
         for entry in sorted(os.scandir(docs_dir), key=lambda e: e.name):
             folder = os.path.join(entry.path, path)
-            if entry.is_dir() and os.path.isdir(folder) and _holds_markdown(folder):
+            if entry.is_dir() and os.path.isdir(folder) and holds_markdown(folder):
                 found.append(f"{entry.name}/{path.strip('/')}")
     return found
 
@@ -58,8 +58,13 @@ def archive_hint(docs_dir: str, path: str, default_language: str | None = None) 
     return f"Markdown files are in '{where}/'{whose}: set `path: {where}` in the plugin's options"
 
 
-def _holds_markdown(folder: str) -> bool:
-    return any(name.endswith(".md") for _root, _dirs, names in os.walk(folder) for name in names)
+def holds_markdown(folder: str) -> bool:
+    """Whether the folder holds a Markdown file, dot folders skipped (MkDocs leaves them out)."""
+    for _place, dirs, names in os.walk(folder):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        if any(name.endswith(".md") for name in names):
+            return True
+    return False
 
 
 @dataclass
