@@ -112,15 +112,12 @@ def not_on_calendar(text: str) -> str | None:
     why = iso_error(text)
     if why is not None:
         return why
-    reading = read_date(text)
-    if reading.value is None and reading.note and reading.note.startswith(_OFF_CALENDAR):
-        return reading.note.removeprefix(_OFF_CALENDAR)
-    return None
+    return read_date(text).off_calendar
 
 
 # --------------------------------------------------------------------------- human dates
 
-_OFF_CALENDAR = "is not on the calendar: "
+OFF_CALENDAR = "is not on the calendar: "  # how every message about such a date begins
 
 
 @dataclass(frozen=True)
@@ -130,6 +127,11 @@ class Reading:
 
     value: object
     note: str | None = None
+    off_calendar: str | None = None  # why the date names no moment ("February has no day 30")
+
+
+def _off_calendar(wrong: str) -> Reading:
+    return Reading(None, OFF_CALENDAR + wrong, off_calendar=wrong)
 
 
 _ORDINAL = r"(\d{1,2})(?:st|nd|rd|th)?"
@@ -200,7 +202,7 @@ def read_date(text: str) -> Reading:
             return Reading(None, f"{found}; write it as YYYY-MM-DD")
         wrong = calendar_error(*found)
         if wrong is not None:
-            return Reading(None, _OFF_CALENDAR + wrong)
+            return _off_calendar(wrong)
         moment = found
         plain = form == "ymd" and "-" in rest
         break
@@ -219,7 +221,7 @@ def read_date(text: str) -> Reading:
     zone = time_match.group(4)
     wrong = calendar_error(*moment, hours, minutes, seconds)
     if wrong is not None:
-        return Reading(None, _OFF_CALENDAR + wrong)
+        return _off_calendar(wrong)
     if zone and zone.lower() not in _UTC_NAMES:
         return Reading(None, f"is in {zone}, not UTC: write the time in UTC")
     value = dt.datetime(*moment, hours, minutes, seconds, tzinfo=UTC)

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 
 from . import NEW_POSTMORTEM
-from .dates import not_on_calendar
+from .dates import OFF_CALENDAR, not_on_calendar
 from .model import (
     ACTION_STATUSES,
     DETECTIONS,
@@ -320,7 +320,7 @@ def not_a_date(value: Any, kind: str, example: str) -> str:
     calendar says what is wrong with it ("February has no day 30")."""
     why = not_on_calendar(value) if isinstance(value, str) else None
     if why is not None:
-        return f"'{brief(value)}' is not on the calendar: {why}. Correct it, written as {example}"
+        return f"'{brief(value)}' {OFF_CALENDAR}{why}. Correct it, written as {example}"
     return f"'{brief(value)}' is not {kind}: write it as {example}"
 
 
