@@ -266,12 +266,15 @@ class _Checker:
         return out
 
 
+TOO_LONG_FOR_STR = "a number of thousands of digits"  # an int past Python's digit limit for str()
+
+
 def brief(value: Any, limit: int = 60) -> str:
     """A value as shown in a message: a 5,000-digit number or a pasted page is cut short."""
     try:
         text = str(value)
-    except ValueError:  # an int past Python's digit limit for str()
-        return "a number of thousands of digits"
+    except ValueError:
+        return TOO_LONG_FOR_STR
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
@@ -292,8 +295,8 @@ def _huge(value: Any) -> tuple[str, bool] | None:
             pass
         try:
             return _shortened(str(value)), value < 0
-        except ValueError:  # past Python's digit limit for str()
-            return "a number of thousands of digits", value < 0
+        except ValueError:
+            return TOO_LONG_FOR_STR, value < 0
     if not isinstance(value, str):
         return None
     match = _NUMERAL.match(value)
