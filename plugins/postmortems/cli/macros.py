@@ -23,7 +23,7 @@ import yaml
 
 from ..records.model import Problem
 from ..records.parse import split_front_matter
-from .project import Site, archive_files, read_config
+from .project import Site, archive_files, plugin_entries, read_config
 
 PLUGIN = "macros"
 DELIMITERS = {
@@ -60,13 +60,7 @@ class Macros:
 
 def macros_of(config: dict[str, Any]) -> Macros | None:
     """The site's macros settings (from mkdocs.yml as read by cli.project), or None without it."""
-    plugins = config.get("plugins")
-    entries: list[Any] = (
-        [{name: value} for name, value in plugins.items()]
-        if isinstance(plugins, dict)
-        else (plugins if isinstance(plugins, list) else [])
-    )
-    for entry in entries:
+    for entry in plugin_entries(config):
         options: Any = None
         if entry == PLUGIN:
             options = {}

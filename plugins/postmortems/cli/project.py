@@ -127,7 +127,7 @@ def read_config(path: str, _seen: tuple[str, ...] = ()) -> dict[str, Any]:
     return config
 
 
-def _plugin_entries(config: dict[str, Any]) -> list[Any]:
+def plugin_entries(config: dict[str, Any]) -> list[Any]:
     """The plugins list: strings or one-key mappings (MkDocs also accepts a mapping of name -> options)."""
     plugins = config.get("plugins")
     if isinstance(plugins, dict):
@@ -138,7 +138,7 @@ def _plugin_entries(config: dict[str, Any]) -> list[Any]:
 def _i18n_default_language(config: dict[str, Any]) -> str | None:
     """The locale of mkdocs-static-i18n's `default: true` language, or None without the plugin
     (named `i18n`, or `<theme>/i18n`) or without a default language."""
-    for entry in _plugin_entries(config):
+    for entry in plugin_entries(config):
         if not isinstance(entry, dict) or len(entry) != 1:
             continue
         ((name, options),) = entry.items()
@@ -154,7 +154,7 @@ def _i18n_default_language(config: dict[str, Any]) -> str | None:
 
 def plugin_options(config: dict[str, Any], display: str) -> dict[str, Any]:
     """The `postmortems` plugin's options; the plugins list holds strings or one-key mappings."""
-    for entry in _plugin_entries(config):
+    for entry in plugin_entries(config):
         if entry == PLUGIN:
             return {}
         if isinstance(entry, dict) and len(entry) == 1 and PLUGIN in entry:
